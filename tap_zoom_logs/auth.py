@@ -1,0 +1,103 @@
+"""The Server-to-Server OAuth access token, one for the whole run, shared by every stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+import typing as t
+
+import requests
+
+from tap_zoom_logs.errors import SettingError, ZoomAPIError, describe, zoom_error_fields
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+
+#: Ask for a new token this long before Zoom's `expires_in` runs out (capped at a tenth of
+#: the lifetime, so that short-lived test tokens are not renewed on every request).
+RENEW_MARGIN_SECONDS = 120.0
+
+#: The app's scope that covers every report, before Zoom introduced granular scopes.
+CLASSIC_REPORT_SCOPE = "report:read:admin"
+
+
+class ZoomToken:
+    """Holds the bearer token: fetched on first use, renewed before expiry or when revoked.
+
+    Thread-safe: windows are fetched concurrently, and only one thread asks Zoom for a new
+    token while the others wait for it.
+    """
+
+    def __init__(
+        self,
+        *,
+        oauth_url: str,
+        account_id: str,
+        client_id: str,
+        client_secret: str,
+        send: Callable[..., requests.Response],
+    ) -> None:
+        self._oauth_url = oauth_url
+        self._account_id = account_id
+        self._credentials = (client_id, client_secret)
+        self._send = send
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._renew_at = 0.0
+        self.scopes: frozenset[str] = frozenset()
+        self.requests = 0
+
+    def bearer(self) -> str:
+        """Return a token that is valid for a while yet, asking Zoom for one if needed."""
+        with self._lock:
+            if self._token is None or time.monotonic() >= self._renew_at:
+                self._fetch()
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` after Zoom said it is invalid (401 code 124: expired or revoked).
+
+        Only that token: another thread may already have replaced it with a fresh one.
+        """
+        with self._lock:
+            if self._token == token:
+                self._token = None
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether the app was granted `scope` (or the classic scope that covers it)."""
+        return scope in self.scopes or CLASSIC_REPORT_SCOPE in self.scopes
+
+    def _fetch(self) -> None:
+        self.requests += 1
+        # Parameters go in the form body: Zoom now refuses them in the query string.
+        response = self._send(
+            "POST",
+            self._oauth_url,
+            what="access token",
+            auth=self._credentials,
+            data={"grant_type": "account_credentials", "account_id": self._account_id},
+        )
+        if response.status_code != 200:
+            raise _token_refused(response)
+        try:
+            body = response.json()
+            token = body["access_token"]
+            lifetime = float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            msg = f"Zoom's token endpoint answered without an access token ({describe(response)})"
+            raise ZoomAPIError(msg) from None
+        self._token = str(token)
+        self._renew_at = time.monotonic() + lifetime - min(RENEW_MARGIN_SECONDS, lifetime / 10)
+        self.scopes = frozenset(str(body.get("scope", "")).split())
+
+
+def _token_refused(response: requests.Response) -> Exception:
+    code, _ = zoom_error_fields(response)
+    if code in ("invalid_client", "invalid_grant", "invalid_request"):
+        return SettingError(
+            f"Zoom refused the app's credentials ({describe(response)}): check account_id, "
+            "client_id and client_secret against your Server-to-Server OAuth app in the Zoom "
+            "App Marketplace, and that the app is activated."
+        )
+    return ZoomAPIError(f"Zoom refused to issue an access token ({describe(response)})")

@@ -1,0 +1,310 @@
+"""tap-zoom-logs: the settings and the streams."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+import typing as t
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import click
+import pendulum
+from jsonschema import Draft7Validator
+from singer_sdk import Tap
+from singer_sdk import typing as th
+
+from tap_zoom_logs.client import ZoomClient
+from tap_zoom_logs.errors import SettingError, TapZoomLogsError
+from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+    from tap_zoom_logs.client import ZoomReportStream
+
+#: Zoom keeps six months of report data; a request reaching further back is refused.
+RETENTION_MONTHS = 6
+
+CATEGORY_TYPES = [
+    "all",
+    "user",
+    "user_settings",
+    "account",
+    "billing",
+    "im",
+    "recording",
+    "phone_contacts",
+    "webinar",
+    "sub_account",
+    "role",
+    "zoom_rooms",
+]
+
+
+def _integer(name: str, default: int, description: str, **limits: int) -> th.Property:
+    return th.Property(name, th.IntegerType(**limits), default=default, description=description)
+
+
+class TapZoomLogs(Tap):
+    """Zoom security logs: sign-in/sign-out activity and admin operation logs."""
+
+    name = "tap-zoom-logs"
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "account_id",
+            th.StringType,
+            required=True,
+            description="Account ID of the Zoom Server-to-Server OAuth app",
+        ),
+        th.Property(
+            "client_id",
+            th.StringType,
+            required=True,
+            description="Client ID of the Zoom Server-to-Server OAuth app",
+        ),
+        th.Property(
+            "client_secret",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="Client secret of the Zoom Server-to-Server OAuth app",
+        ),
+        th.Property(
+            "start_date",
+            th.StringType,
+            description=(
+                "Oldest entries to extract (ISO date or date-time, UTC unless an offset is"
+                " given). Default, and floor: the oldest day Zoom still keeps (six months back)"
+            ),
+        ),
+        th.Property(
+            "end_date",
+            th.StringType,
+            description="Newest entries to extract (ISO date or date-time). Default: now",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default="https://api.zoom.us/v2",
+            description="Base URL of Zoom's REST API",
+        ),
+        th.Property(
+            "oauth_url",
+            th.StringType,
+            default="https://zoom.us/oauth/token",
+            description="Zoom's OAuth token endpoint",
+        ),
+        _integer(
+            "page_size",
+            300,
+            "Entries per report page (Zoom allows at most 300)",
+            minimum=1,
+            maximum=300,
+        ),
+        _integer("window_days", 1, "Days per report request", minimum=1, maximum=30),
+        _integer(
+            "lookback_days",
+            1,
+            "Days re-read before the bookmark on each incremental run, for late entries"
+            " and Zoom's day boundary",
+            minimum=0,
+        ),
+        th.Property(
+            "operation_logs_category_type",
+            th.StringType(allowed_values=CATEGORY_TYPES),
+            default="all",
+            description="Zoom's category_type filter for operation_logs",
+        ),
+        th.Property(
+            "request_timeout",
+            th.NumberType(exclusive_minimum=0),
+            default=60,
+            description="Seconds to wait for one answer from Zoom",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType(exclusive_minimum=0),
+            default=5,
+            description=(
+                "Client-side limit on requests per second to Zoom, for the whole run (the"
+                " account's Heavy budget, 10/s on Pro, is shared with its other integrations)"
+            ),
+        ),
+        _integer(
+            "max_concurrent_requests",
+            4,
+            "Report windows fetched at once",
+            minimum=1,
+            maximum=64,
+        ),
+        th.Property(
+            "max_retry_seconds",
+            th.NumberType(minimum=0),
+            default=300,
+            description=(
+                "How long one request keeps being retried (5xx, timeouts, resets, per-second"
+                " 429s) before the run stops with the last failure"
+            ),
+        ),
+    ).to_dict()
+
+    def discover_streams(self) -> list[ZoomReportStream]:
+        return [ActivityLogsStream(self), OperationLogsStream(self)]
+
+    @cached_property
+    def zoom(self) -> ZoomClient:
+        """The one Zoom client of the run: both streams share its token and rate limit."""
+        return ZoomClient(self.config, self.logger)
+
+    @cached_property
+    def started_at(self) -> pendulum.DateTime:
+        return pendulum.now("UTC").replace(microsecond=0)
+
+    @cached_property
+    def oldest_day(self) -> pendulum.DateTime:
+        """The oldest day Zoom still answers for (a day inside its six months)."""
+        return self.started_at.start_of("day").subtract(months=RETENTION_MONTHS).add(days=1)
+
+    def sync_range(
+        self, stream: ZoomReportStream, context: Context | None
+    ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+        """The [start, end] a stream reads: from its bookmark less the lookback, or from
+        start_date; never before what Zoom keeps; up to end_date or now."""
+        settings = self.settings
+        start = settings.start or self.oldest_day
+        bookmark = stream.get_context_state(context).get("replication_key_value")
+        if bookmark and stream.get_context_state(context).get("replication_key") == "time":
+            lookback = int(self.config["lookback_days"])
+            resume = _parse_moment("state", bookmark).start_of("day").subtract(days=lookback)
+            start = max(start, resume)
+        if start < self.oldest_day:
+            self._warn_clamped(start)
+            start = self.oldest_day
+        return start, settings.end or self.started_at
+
+    def _warn_clamped(self, start: pendulum.DateTime) -> None:
+        if not getattr(self, "_clamp_warned", False):
+            self._clamp_warned = True
+            self.logger.warning(
+                "Zoom keeps six months of logs: days before %s (asked from %s) are gone;"
+                " starting at %s",
+                self.oldest_day.to_date_string(),
+                start.to_date_string(),
+                self.oldest_day.to_date_string(),
+            )
+
+    @cached_property
+    def settings(self) -> _Range:
+        return _Range.from_config(self.config)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """One line naming the setting and what to do, before any request is sent.
+
+        Also fills in the defaults, which the SDK leaves to each tap.
+        """
+        schema = self.config_jsonschema
+        for name, spec in schema["properties"].items():
+            if "default" in spec and self._config.get(name) is None:
+                self._config[name] = spec["default"]
+        try:
+            errors = sorted(Draft7Validator(schema).iter_errors(dict(self._config)), key=str)
+            if errors:
+                raise SettingError(_explain(errors[0]))
+            for name in ("api_url", "oauth_url"):
+                _check_url(name, str(self._config[name]))
+            _Range.from_config(self._config)
+        except SettingError as exc:
+            if raise_errors:
+                raise
+            return [str(exc)]
+        return []
+
+
+class _Range(t.NamedTuple):
+    start: pendulum.DateTime | None
+    end: pendulum.DateTime | None
+
+    @classmethod
+    def from_config(cls, config: t.Mapping[str, t.Any]) -> _Range:
+        start, end = (
+            _parse_moment(name, config[name]) if config.get(name) else None
+            for name in ("start_date", "end_date")
+        )
+        if start and end and end < start:
+            msg = (
+                f"setting end_date ({config['end_date']}) is before"
+                f" start_date ({config['start_date']})"
+            )
+            raise SettingError(msg)
+        return cls(start, end)
+
+
+def _parse_moment(name: str, value: str) -> pendulum.DateTime:
+    try:
+        moment = pendulum.parse(str(value), strict=False, tz="UTC")
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        moment = None
+    if not isinstance(moment, pendulum.DateTime):
+        msg = (
+            f"setting {name}: {value!r} is not an ISO date or date-time"
+            " (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"
+        )
+        raise SettingError(msg)
+    return moment.in_timezone("UTC")
+
+
+def _check_url(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return  # a local emulator or proxy: nothing travels in clear over a network
+    msg = (
+        f"setting {name}: {url!r} must be an https:// URL (plain http:// is only allowed on"
+        " loopback, since the credentials and tokens would travel in clear)"
+    )
+    raise SettingError(msg)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _explain(error: t.Any) -> str:
+    """A jsonschema error as one line that names the setting."""
+    if error.validator == "required":
+        name = error.message.split("'")[1]
+        return f"setting {name} is missing: set it (the Zoom app's {name.replace('_', ' ')})"
+    name = ".".join(str(part) for part in error.absolute_path) or "config"
+    if name == "client_secret":  # never echo a secret, even a malformed one
+        return f"setting {name}: must be the app's client secret, as a string"
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"setting {name}: {error.instance!r} is not one of: {allowed}"
+    return f"setting {name}: {error.message}"
+
+
+def main() -> None:
+    """`tap-zoom-logs`: the SDK's command, with our failures as one line and exit code 1."""
+    try:
+        code = TapZoomLogs.cli.main(standalone_mode=False)
+    except TapZoomLogsError as exc:
+        sys.stderr.write(f"tap-zoom-logs: error: {exc}\n")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
