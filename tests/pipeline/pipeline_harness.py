@@ -1,0 +1,571 @@
+"""Harness for the end-to-end pipeline tests: real PostgreSQL, real Meltano, real targets.
+
+conftest.py registers the fixtures defined here; the test modules import the helpers
+(a module of its own, since several conftest.py files cannot be imported by name).
+
+What runs where:
+
+* PostgreSQL: a throwaway cluster (``initdb`` into a temporary directory, run as the
+  ``postgres`` user when the tests run as root, since initdb refuses root), trust auth on
+  127.0.0.1 and a free port. One server per session; every test gets its own schema.
+  Its ``TimeZone`` is deliberately *not* UTC (``PG_SERVER_TIMEZONE``) so that the tests
+  prove ``time`` stays UTC whatever the server is set to.
+* Meltano: its own virtualenv ``.venv-meltano`` at the repository root (created here when
+  missing; Meltano's dependencies are kept apart from the tap's). The Meltano project is
+  the repository itself (``meltano.yml``), so ``pip_url: -e .`` installs this checkout.
+  ``meltano install`` runs once per session; the plugin virtualenvs live in the project's
+  ``.meltano/``. Each test gets its own system database (``MELTANO_DATABASE_URI``), so
+  state never leaks from one test to the next, and runs in the ``dev`` environment.
+* The Zoom emulator runs in this pytest process (a daemon thread on 127.0.0.1); the tap
+  runs as Meltano's subprocess and reaches it through its loopback URLs, passed in
+  ``TAP_ZOOM_LOGS_*`` environment variables exactly as a user would pass real settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tap_zoom_logs.sandbox import ZoomEmulator
+
+REPO = Path(__file__).resolve().parents[2]
+MELTANO_VENV = REPO / ".venv-meltano"
+MELTANO_REQUIREMENT = "meltano~=4.4.0"
+PG_SERVER_TIMEZONE = "Asia/Kolkata"  # UTC+05:30 all year: any conversion shows at once
+PG_DATABASE = "zoom"
+PG_USER = "postgres"
+PIPELINE_TIMEOUT = 240  # seconds for one `meltano run`
+
+STREAM_FIELDS: dict[str, tuple[str, ...]] = {
+    "activity_logs": ("time", "type", "email", "ip_address", "client_type", "version"),
+    "operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
+}
+STREAMS = tuple(STREAM_FIELDS)
+REPORT_ENDPOINTS = ("activities", "operationlogs")
+
+# Small data so the whole suite stays within a few minutes. `now` is fixed once per session
+# (the emulator bounds today's data by it): every emulator of the session, the reference
+# run's and each test's, then serves exactly the same entries.
+SESSION_NOW = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+EMULATOR_KW: dict[str, Any] = {
+    "seed": 20260401,
+    "history_days": 14,
+    "entries_per_day": 20,
+    "now": SESSION_NOW,
+}
+# Tap settings shared by the tests: small pages so paging is exercised, a rate limit that
+# does not slow the suite down (the default of 5 requests/s is for production).
+TAP_SETTINGS: dict[str, Any] = {
+    "page_size": 10,
+    "window_days": 1,
+    "lookback_days": 1,
+    "max_requests_per_second": 50,
+    "max_concurrent_requests": 4,
+    "request_timeout": 30,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_bindir() -> Path | None:
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        cand = Path(out.stdout.strip())
+        if (cand / "initdb").exists() and (cand / "pg_ctl").exists():
+            return cand
+    # Debian ships the server binaries outside PATH.
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def _as_pg_user(cmd: list[str]) -> list[str]:
+    """Run a server command as `postgres` when we are root (initdb and postgres refuse root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+def to_utc_z(value: Any) -> str:
+    """Normalise a date-time (str or datetime) to RFC 3339 UTC with Z, to the second."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry_key(stream: str, entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A comparable form of one entry: every field in schema order, None for missing."""
+    out: list[Any] = []
+    for name in STREAM_FIELDS[stream]:
+        value = entry.get(name)
+        out.append(to_utc_z(value) if name == "time" and value is not None else value)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@dataclass
+class PostgresServer:
+    host: str
+    port: int
+    user: str
+    database: str
+    datadir: Path
+
+    def connect(self, dbname: str | None = None) -> Any:
+        return psycopg.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            dbname=dbname or self.database,
+            autocommit=True,
+        )
+
+    def target_env(self, schema: str) -> dict[str, str]:
+        return {
+            "TARGET_POSTGRES_HOST": self.host,
+            "TARGET_POSTGRES_PORT": str(self.port),
+            "TARGET_POSTGRES_USER": self.user,
+            "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
+            "TARGET_POSTGRES_DATABASE": self.database,
+            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+        }
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on a throwaway data directory and a free loopback port."""
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.fail(
+            "PostgreSQL server binaries not found (initdb/pg_ctl). "
+            "Install them: apt-get update && apt-get install -y postgresql"
+        )
+    root = Path(tempfile.mkdtemp(prefix="tzl-pg-"))
+    datadir = root / "data"
+    logfile = root / "server.log"
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres", group="postgres")
+    root.chmod(0o700)
+    port = free_port()
+    started = False
+    try:
+        subprocess.run(
+            _as_pg_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(datadir),
+                    "-U",
+                    PG_USER,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            cwd=root,
+        )
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
+            f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c timezone={PG_SERVER_TIMEZONE} -c max_connections=50"
+        )
+        proc = subprocess.run(
+            _as_pg_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(datadir),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(logfile),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=root,
+        )
+        started = True
+        if proc.returncode != 0:
+            log = logfile.read_text(errors="replace") if logfile.exists() else ""
+            pytest.fail(f"pg_ctl start failed: {proc.stdout}{proc.stderr}\n{log}")
+        server = PostgresServer("127.0.0.1", port, PG_USER, PG_DATABASE, datadir)
+        with server.connect("postgres") as conn:
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        yield server
+    finally:
+        if started:
+            subprocess.run(
+                _as_pg_user(
+                    [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"]
+                ),
+                capture_output=True,
+                check=False,
+                cwd="/",
+            )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_schema(postgres_server: PostgresServer) -> str:
+    """A fresh, unused schema name for this test (target-postgres creates it)."""
+    return f"t_{uuid.uuid4().hex[:12]}"
+
+
+# --------------------------------------------------------------------------- Meltano
+
+
+def _ensure_meltano() -> Path:
+    override = os.environ.get("MELTANO_BIN")
+    if override:
+        return Path(override)
+    exe = MELTANO_VENV / "bin" / "meltano"
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(MELTANO_VENV)], check=True)
+        subprocess.run(
+            [
+                str(MELTANO_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                MELTANO_REQUIREMENT,
+            ],
+            check=True,
+        )
+    return exe
+
+
+def _base_env(sysdb: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TAP_ZOOM_LOGS_", "TARGET_POSTGRES_", "TARGET_JSONL_", "MELTANO_"))
+    }
+    env.update(
+        {
+            "MELTANO_PROJECT_ROOT": str(REPO),
+            "MELTANO_ENVIRONMENT": "dev",
+            "MELTANO_DATABASE_URI": f"sqlite:///{sysdb}",
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_CLI_LOG_LEVEL": "info",
+            "NO_COLOR": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+@dataclass
+class MeltanoProject:
+    executable: Path
+    root: Path
+    install_seconds: float
+
+
+@pytest.fixture(scope="session")
+def meltano_project(tmp_path_factory: pytest.TempPathFactory) -> MeltanoProject:
+    """`meltano install` of the three plugins of meltano.yml, once per session."""
+    exe = _ensure_meltano()
+    sysdb = tmp_path_factory.mktemp("meltano-install") / "meltano.db"
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(exe), "install"],
+        cwd=REPO,
+        env=_base_env(sysdb),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    took = time.monotonic() - t0
+    if proc.returncode != 0:
+        pytest.fail(f"meltano install failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    for plugin in ("extractors/tap-zoom-logs", "loaders/target-jsonl", "loaders/target-postgres"):
+        assert (REPO / ".meltano" / plugin / "venv").is_dir(), plugin
+    return MeltanoProject(exe, REPO, took)
+
+
+# --------------------------------------------------------------------------- emulator
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    emu = ZoomEmulator(**EMULATOR_KW)
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def report_requests(emu: Any) -> int:
+    """Report requests the emulator has answered so far (every status)."""
+    return sum(emu.stats.requests[e] for e in REPORT_ENDPOINTS)
+
+
+def truth(emu: Any, config: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {s: list(emu.truth(s, config["start_date"], config["end_date"])) for s in STREAMS}
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def tap_env(config: Mapping[str, Any]) -> dict[str, str]:
+    """Tap settings as the environment variables Meltano reads (TAP_ZOOM_LOGS_<SETTING>)."""
+    env = {}
+    for key, value in config.items():
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            text = to_utc_z(value)
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        env[f"TAP_ZOOM_LOGS_{key.upper()}"] = text
+    return env
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    killed_at_requests: int | None = None
+    args: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_pipeline(
+    loader: str,
+    env: Mapping[str, str],
+    *,
+    sysdb: Path,
+    workdir: Path,
+    kill_when: Callable[[], bool] | None = None,
+    force: bool = False,
+    timeout: float = PIPELINE_TIMEOUT,
+) -> RunResult:
+    """`meltano run tap-zoom-logs <loader>` with the given extra environment.
+
+    ``kill_when``: polled every few milliseconds while the pipeline runs; once it returns
+    True, the whole pipeline (meltano, tap and target: one process group) gets SIGKILL,
+    as a crashed machine or an OOM kill would do it.
+
+    ``force``: pass ``--force``. After a SIGKILL, Meltano's system database still holds the
+    killed job as running (its heartbeat is valid for 5 minutes), and ``meltano run`` refuses
+    to start the same pipeline until then unless given ``--force``.
+    """
+    exe = _ensure_meltano()
+    full_env = _base_env(sysdb)
+    full_env.update(env)
+    workdir.mkdir(parents=True, exist_ok=True)
+    n = len(list(workdir.glob("run-*.out")))
+    out_path, err_path = workdir / f"run-{n}.out", workdir / f"run-{n}.err"
+    args = [str(exe), "run", *(["--force"] if force else []), "tap-zoom-logs", loader]
+    t0 = time.monotonic()
+    killed_at: int | None = None
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            args, cwd=REPO, env=full_env, stdout=out, stderr=err, start_new_session=True
+        )
+        try:
+            while proc.poll() is None:
+                if time.monotonic() - t0 > timeout:
+                    raise TimeoutError(f"meltano run {loader} took over {timeout}s")
+                if kill_when is not None and killed_at is None and kill_when():
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    killed_at = 1
+                    proc.wait()
+                    break
+                time.sleep(0.005)
+        finally:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            else:
+                # tap/target children that outlived meltano (should not happen)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+    seconds = time.monotonic() - t0
+    return RunResult(
+        returncode=proc.returncode,
+        stdout=out_path.read_text(errors="replace"),
+        stderr=err_path.read_text(errors="replace"),
+        seconds=seconds,
+        killed_at_requests=killed_at,
+        args=args,
+    )
+
+
+class Pipeline:
+    """One test's pipeline: its emulator, its Meltano system database, its schema/folder."""
+
+    def __init__(
+        self,
+        emu: Any,
+        project: MeltanoProject,
+        pg: PostgresServer | None,
+        schema: str,
+        tmp: Path,
+    ) -> None:
+        self.emu = emu
+        self.project = project
+        self.pg = pg
+        self.schema = schema
+        self.tmp = tmp
+        self.sysdb = tmp / "meltano.db"
+        self.jsonl_dir = tmp / "jsonl"
+        self.runs: list[RunResult] = []
+
+    def config(self, **overrides: Any) -> dict[str, Any]:
+        cfg = dict(self.emu.tap_config(**{**TAP_SETTINGS, **overrides}))
+        for key, value in {**TAP_SETTINGS, **overrides}.items():
+            cfg.setdefault(key, value)
+        return cfg
+
+    def run(
+        self,
+        loader: str,
+        config: Mapping[str, Any],
+        *,
+        kill_after_requests: int | None = None,
+        force: bool = False,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        env = tap_env(config)
+        if loader == "target-postgres":
+            assert self.pg is not None
+            env.update(self.pg.target_env(self.schema))
+            # Commit every few rows so a kill leaves a partly loaded table behind.
+            env["TARGET_POSTGRES_BATCH_SIZE_ROWS"] = "25"
+        elif loader == "target-jsonl":
+            env["TARGET_JSONL_DESTINATION_PATH"] = str(self.jsonl_dir)
+        env.update(extra_env or {})
+        kill_when = None
+        if kill_after_requests is not None:
+            k = kill_after_requests
+
+            def kill_when() -> bool:
+                return report_requests(self.emu) >= k
+
+        result = run_pipeline(
+            loader,
+            env,
+            sysdb=self.sysdb,
+            workdir=self.tmp / "logs",
+            kill_when=kill_when,
+            force=force,
+        )
+        if kill_when is not None and result.killed_at_requests is not None:
+            result.killed_at_requests = report_requests(self.emu)
+        self.runs.append(result)
+        return result
+
+    def state(self, loader: str) -> dict[str, Any]:
+        """The state Meltano keeps for this pipeline (`meltano state get`), {} if none."""
+        proc = subprocess.run(
+            [str(self.project.executable), "state", "get", f"dev:tap-zoom-logs-to-{loader}"],
+            cwd=REPO,
+            env=_base_env(self.sysdb),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        text = proc.stdout.strip()
+        if proc.returncode != 0 or not text.startswith("{"):
+            return {}
+        return json.loads(text)
+
+    # ---- reading what landed
+
+    def pg_rows(self, stream: str) -> list[dict[str, Any]]:
+        assert self.pg is not None
+        cols = ("lw_id", *STREAM_FIELDS[stream])
+        with self.pg.connect() as conn:
+            cur = conn.execute(
+                f'SELECT {", ".join(cols)} FROM "{self.schema}"."{stream}" ORDER BY lw_id'
+            )
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def pg_table_exists(self, stream: str) -> bool:
+        assert self.pg is not None
+        with self.pg.connect() as conn:
+            name = f'"{self.schema}"."{stream}"'
+            row = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
+            return row[0] is not None
+
+    def jsonl_records(self, stream: str) -> list[dict[str, Any]]:
+        records = []
+        for path in sorted(self.jsonl_dir.glob(f"{stream}*.jsonl")):
+            with path.open(encoding="utf-8") as fh:
+                records.extend(json.loads(line) for line in fh if line.strip())
+        return records
+
+
+@pytest.fixture
+def pipeline(
+    emulator: Any,
+    meltano_project: MeltanoProject,
+    postgres_server: PostgresServer,
+    pg_schema: str,
+    tmp_path: Path,
+) -> Pipeline:
+    return Pipeline(emulator, meltano_project, postgres_server, pg_schema, tmp_path)
+
+
+def describe(result: RunResult) -> str:
+    """Failure context: the tail of what meltano printed."""
+    tail = "\n".join(result.output.splitlines()[-60:])
+    return f"exit {result.returncode} after {result.seconds:.1f}s\n{tail}"
