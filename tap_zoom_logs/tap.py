@@ -208,6 +208,8 @@ class TapZoomLogs(Tap):
         for name, spec in schema["properties"].items():
             if "default" in spec and self._config.get(name) is None:
                 self._config[name] = spec["default"]
+            if name in self._config:
+                self._config[name] = _number_from_text(self._config[name], spec)
         try:
             errors = sorted(Draft7Validator(schema).iter_errors(dict(self._config)), key=str)
             if errors:
@@ -220,6 +222,18 @@ class TapZoomLogs(Tap):
                 raise
             return [str(exc)]
         return []
+
+
+def _number_from_text(value: t.Any, spec: dict[str, t.Any]) -> t.Any:
+    """Environment variables are text: read "300" as the number a numeric setting wants."""
+    kinds = spec.get("type", [])
+    if not isinstance(value, str) or not {"integer", "number"} & set(kinds):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value  # left for the validator to name
+    return int(number) if number.is_integer() and "integer" in kinds else number
 
 
 class _Range(t.NamedTuple):

@@ -1,0 +1,194 @@
+"""Every entry exactly once, stable ids, resumable state: the tap against the emulator."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections import Counter
+
+import pendulum
+import pytest
+
+from tests.conftest import STREAMS, TAP, as_record, parse_output, without_id
+
+
+def truth(emulator, stream, config):
+    entries = emulator.truth(stream, config["start_date"], config["end_date"])
+    return Counter(as_record(stream, entry) for entry in entries)
+
+
+def test_every_entry_in_range_exactly_once(tap, emulator):
+    config = tap.config(page_size=7, window_days=2)
+    run = tap.run(config)
+
+    assert run.returncode == 0, run.stderr
+    for stream in STREAMS:
+        records = run.records[stream]
+        assert without_id(stream, records) == truth(emulator, stream, config)
+        assert len({record["lw_id"] for record in records}) == len(records)
+        times = [record["time"] for record in records]
+        assert times == sorted(times), "records must come in ascending time order"
+
+
+def test_range_is_filtered_to_the_second(tap, emulator):
+    """Zoom filters by whole day; start_date/end_date mid-day must cut exactly."""
+    entries = emulator.entries("operation_logs")
+    start, end = entries[len(entries) // 4]["time"], entries[3 * len(entries) // 4]["time"]
+    config = tap.config(start_date=start, end_date=end)
+    run = tap.run(config)
+
+    assert run.returncode == 0, run.stderr
+    emitted = without_id("operation_logs", run.records["operation_logs"])
+    assert emitted == truth(emulator, "operation_logs", config)
+    assert min(r["time"] for r in run.records["operation_logs"]) == start
+    assert max(r["time"] for r in run.records["operation_logs"]) == end
+
+
+def test_exact_duplicates_both_arrive_with_their_own_ids(tap, emulator):
+    config = tap.config()
+    run = tap.run(config)
+
+    for stream in STREAMS:
+        duplicated = [row for row, n in truth(emulator, stream, config).items() if n > 1]
+        assert duplicated, "the emulator must serve exact duplicates for this test to mean anything"
+        by_row: dict[tuple, set[str]] = {}
+        for record in run.records[stream]:
+            by_row.setdefault(as_record(stream, record), set()).add(record["lw_id"])
+        for row in duplicated:
+            assert len(by_row[row]) == truth(emulator, stream, config)[row]
+
+
+def test_values_pass_through_unchanged(tap, emulator):
+    config = tap.config()
+    run = tap.run(config)
+
+    details = {r["operation_detail"] for r in run.records["operation_logs"]}
+    assert any(d and d.endswith(" ") for d in details), "trailing spaces are kept"
+    assert any(d and not d.isascii() for d in details), "unicode is kept"
+    versions = {r["version"] for r in run.records["activity_logs"]}
+    assert "-" in versions
+    assert any(None in as_record("activity_logs", r)[1:] for r in run.records["activity_logs"])
+
+
+def test_lw_id_is_stable_across_runs_and_window_sizes(tap):
+    runs = [
+        tap.run(tap.config(window_days=days, page_size=size)) for days, size in ((1, 300), (5, 9))
+    ]
+
+    for stream in STREAMS:
+        first, second = ({r["lw_id"]: r for r in run.records[stream]} for run in runs)
+        assert first == second
+
+
+def test_state_has_a_bookmark_per_stream_and_no_progress_markers(tap):
+    config = tap.config()
+    run = tap.run(config)
+
+    for stream in STREAMS:
+        final = run.state["bookmarks"][stream]
+        assert final == {"replication_key": "time", "replication_key_value": config["end_date"]}
+    start, end = (pendulum.parse(config[k]).date() for k in ("start_date", "end_date"))
+    windows = (end - start).days + 1
+    per_stream = [s for s in run.states if "operation_logs" not in s["bookmarks"]]
+    assert len(per_stream) >= windows, "the bookmark advances with every finished window"
+
+
+def test_incremental_run_rereads_only_the_lookback_and_keeps_ids(tap, emulator):
+    first = tap.run(tap.config())
+    emulator.reset_stats()
+    config = tap.config(lookback_days=1)
+    del config["end_date"]
+    second = tap.run(config, state=first.state)
+
+    assert second.returncode == 0, second.stderr
+    today = pendulum.now("UTC").date()
+    requested = {
+        record.params["from"] for record in emulator.stats.log if record.endpoint != "token"
+    }
+    assert requested == {today.subtract(days=1).isoformat(), today.isoformat()}
+    for stream in STREAMS:
+        again = {r["lw_id"]: r for r in second.records[stream]}
+        before = {r["lw_id"]: r for r in first.records[stream]}
+        assert again, "the lookback days are emitted again"
+        assert all(before[lw_id] == record for lw_id, record in again.items() if lw_id in before)
+
+
+def test_a_late_entry_within_the_lookback_arrives_next_run(tap, emulator):
+    first = tap.run(tap.config())
+    yesterday = pendulum.now("UTC").subtract(days=1).format("YYYY-MM-DD[T]12:00:00[Z]")
+    late = {
+        "time": yesterday,
+        "operator": "late@example.com",
+        "category_type": "User",
+        "action": "Update",
+        "operation_detail": "arrived late ",
+    }
+    emulator.add_entry("operation_logs", late)
+    second = tap.run(tap.config(), state=first.state)
+
+    rows = [as_record("operation_logs", r) for r in second.records["operation_logs"]]
+    assert as_record("operation_logs", late) in rows
+    assert as_record("operation_logs", late) not in [
+        as_record("operation_logs", r) for r in first.records["operation_logs"]
+    ]
+
+
+def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
+    config = tap.config(window_days=1, max_concurrent_requests=1)
+    emulator.inject("daily_limit", after=6)
+    stopped = tap.run(config)
+
+    assert stopped.returncode != 0
+    last_line = stopped.stderr.strip().splitlines()[-1]
+    assert "daily" in last_line and "00:00 UTC" in last_line
+    assert "Traceback" not in stopped.stderr
+    bookmark = stopped.bookmark("activity_logs")
+    assert config["start_date"] < bookmark < config["end_date"]
+
+    emulator.clear_faults()
+    emulator.reset_stats()
+    resumed = tap.run(config, state=stopped.state)
+
+    assert resumed.returncode == 0, resumed.stderr
+    first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
+    assert first_from == pendulum.parse(bookmark).subtract(days=1).date().isoformat()
+    for stream in STREAMS:
+        union = {r["lw_id"]: r for run in (stopped, resumed) for r in run.records[stream]}
+        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+
+
+@pytest.mark.parametrize("kill_after_states", [2, 5])
+def test_killed_run_resumes_at_its_window_and_loses_nothing(tap, emulator, kill_after_states):
+    config = tap.config(window_days=1, lookback_days=0, max_requests_per_second=20)
+    config_path = tap.tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    process = subprocess.Popen(
+        [TAP, "--config", str(config_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines, states = [], 0
+    for line in process.stdout:
+        lines.append(line)
+        if '"type":"STATE"' in line.replace(" ", ""):
+            states += 1
+            if states == kill_after_states:
+                process.send_signal(signal.SIGKILL)
+                break
+    process.wait()
+    killed = parse_output(process.returncode, "".join(lines), "")
+    assert process.returncode == -signal.SIGKILL
+
+    emulator.reset_stats()
+    resumed = tap.run(config, state=killed.state)
+
+    assert resumed.returncode == 0, resumed.stderr
+    for stream in STREAMS:
+        union = {r["lw_id"]: r for run in (killed, resumed) for r in run.records[stream]}
+        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+    # It restarts at the interrupted window (the bookmark's day), not at the beginning.
+    first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
+    assert first_from == killed.bookmark("activity_logs")[:10]
+    assert first_from > config["start_date"][:10]
