@@ -5,7 +5,8 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from tests.conftest import STREAMS
+from tap_zoom_logs.sandbox import ZoomEmulator
+from tests.conftest import STREAMS, Tap
 
 BAD_SETTINGS = {
     "missing client_id": ({"client_id": None}, "client_id"),
@@ -57,9 +58,6 @@ def test_a_wrong_secret_says_which_settings_to_check(tap, emulator):
 
 
 def test_a_missing_scope_names_the_scope_to_add(tmp_path):
-    from tap_zoom_logs.sandbox import ZoomEmulator
-    from tests.conftest import Tap
-
     with ZoomEmulator(
         seed=1, history_days=2, scopes=("report:read:user_activities:admin",)
     ) as zoom:
