@@ -1,0 +1,18 @@
+"""The SDK's standard tap tests, against the emulator, with pages small enough to page."""
+
+from __future__ import annotations
+
+from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.tap import TapZoomLogs
+
+# The suite builds its test class from a config at import time, so the emulator must be
+# serving by then; it is a daemon thread and ends with the test session.
+_ZOOM = ZoomEmulator(seed=11, history_days=4, entries_per_day=30).start()
+
+TestTapZoomLogs = get_tap_test_class(
+    tap_class=TapZoomLogs,
+    config=_ZOOM.tap_config(page_size=4, window_days=2, max_requests_per_second=500),
+    suite_config=SuiteConfig(max_records_limit=60),
+)
