@@ -265,8 +265,8 @@ def _ensure_meltano() -> Path:
         return Path(override)
     exe = MELTANO_VENV / "bin" / "meltano"
     if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(MELTANO_VENV)], check=True)
-        subprocess.run(
+        for cmd in (
+            [sys.executable, "-m", "venv", str(MELTANO_VENV)],
             [
                 str(MELTANO_VENV / "bin" / "python"),
                 "-m",
@@ -275,8 +275,10 @@ def _ensure_meltano() -> Path:
                 "-q",
                 MELTANO_REQUIREMENT,
             ],
-            check=True,
-        )
+        ):
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                pytest.fail(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
     return exe
 
 
