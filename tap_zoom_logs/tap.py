@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from tap_zoom_logs.client import ZoomClient
+from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 
@@ -50,6 +50,7 @@ class TapZoomLogs(Tap):
     """Zoom security logs: sign-in/sign-out activity and admin operation logs."""
 
     name = "tap-zoom-logs"
+    message_writer_class = ZoomMessageWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property(
