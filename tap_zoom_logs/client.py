@@ -20,7 +20,7 @@ import requests
 from pyrate_limiter import Limiter, Rate
 from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
 from tap_zoom_logs.auth import ZoomToken
