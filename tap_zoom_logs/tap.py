@@ -13,6 +13,7 @@ import pendulum
 from jsonschema import Draft7Validator
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
@@ -51,6 +52,17 @@ class TapZoomLogs(Tap):
 
     name = "tap-zoom-logs"
     message_writer_class = ZoomMessageWriter
+    # Not BATCH: the bookmark advances as each window's records are written, which batch
+    # files written later would overtake. Not ACTIVATE_VERSION: the streams are incremental.
+    capabilities: t.ClassVar[list[t.Any]] = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
 
     config_jsonschema = th.PropertiesList(
         th.Property(
