@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
@@ -10,7 +11,7 @@ import sys
 import threading
 import time
 import typing as t
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -18,7 +19,7 @@ from email.utils import parsedate_to_datetime
 import pendulum
 import requests
 from pyrate_limiter import Limiter, Rate
-from singer_sdk import Stream
+from singer_sdk import Stream, metrics
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
@@ -58,10 +59,14 @@ ZOOM_MISSING_SCOPE_CODES = (4700, 4711)
 
 
 class _Transient(Exception):
-    """A failure worth another try; `wait` is what Zoom asked for, if it said."""
+    """A failure worth another try; `wait` is what Zoom asked for, if it said.
 
-    def __init__(self, reason: str, wait: float | None = None) -> None:
+    `cause` is the short name it is counted under in the run's summary.
+    """
+
+    def __init__(self, cause: str, reason: str, wait: float | None = None) -> None:
         super().__init__(reason)
+        self.cause = cause
         self.reason = reason
         self.wait = wait
 
@@ -121,6 +126,16 @@ def is_daily_limit(response: requests.Response) -> bool:
     return response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit"
 
 
+def missing_scope(stream: ZoomReportStream, detail: str) -> SettingError:
+    """The one message for a scope the app lacks, whoever finds out (token or report)."""
+    return SettingError(
+        f"{stream.name}: the Zoom app lacks the scope {stream.scope} ({detail})."
+        " Add it on the app's Scopes page in the Zoom App Marketplace (or deselect the"
+        f" stream); the app's owner also needs the '{stream.role_permission}' view"
+        " permission in their Zoom role."
+    )
+
+
 class ZoomClient:
     """One per run, shared by both streams: the HTTP session, the token, the client-side
     rate limit and the retry policy."""
@@ -138,6 +153,10 @@ class ZoomClient:
         interval_ms = max(1, round(1000 / float(config["max_requests_per_second"])))
         self._limiter = Limiter(Rate(1, interval_ms), buffer_ms=0)
         self.stopping = threading.Event()
+        #: Retries by cause, and seconds slept on 429s, for the summary of each stream.
+        self.retries: t.Counter[str] = Counter()
+        self.rate_limit_wait = 0.0
+        self._count_lock = threading.Lock()
         self.token = ZoomToken(
             oauth_url=config["oauth_url"],
             account_id=config["account_id"],
@@ -171,6 +190,7 @@ class ZoomClient:
             except _Transient as exc:
                 failures += 1
                 delay = exc.wait if exc.wait is not None else self._backoff(failures)
+                self._count(exc.cause, delay)
                 spent = time.monotonic() - started
                 if spent + delay > self._retry_budget:
                     msg = (
@@ -181,6 +201,12 @@ class ZoomClient:
                 if delay > 0:
                     self._logger.warning("%s: %s; retrying in %.1f s", what, exc.reason, delay)
                     self.pause(delay)
+
+    def _count(self, cause: str, delay: float) -> None:
+        with self._count_lock:
+            self.retries[cause] += 1
+            if cause.startswith("rate limit"):
+                self.rate_limit_wait += delay
 
     def pause(self, seconds: float) -> None:
         """Sleep, but wake up at once when the run is stopping."""
@@ -201,10 +227,10 @@ class ZoomClient:
             return self._session.request(method, url, timeout=self._timeout, **kwargs)
         except requests.Timeout:
             reason = f"no answer within request_timeout ({self._timeout:g} s)"
-            raise _Transient(reason) from None
+            raise _Transient("timeout", reason) from None
         except requests.RequestException as exc:
             # The exception's text can quote the URL, never the headers or body we sent.
-            raise _Transient(f"connection failed ({type(exc).__name__})") from None
+            raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
 
     @staticmethod
     def _raise_if_transient(response: requests.Response) -> None:
@@ -218,9 +244,9 @@ class ZoomClient:
                     " The quota resets at 00:00 UTC: run again after that; the state holds"
                     " every finished window, so the next run resumes where this one stopped."
                 )
-            raise _Transient(f"rate limited ({describe(response)})", wait)
+            raise _Transient("rate limit (429)", f"rate limited ({describe(response)})", wait)
         if status >= 500:
-            raise _Transient(describe(response))
+            raise _Transient("server error (5xx)", describe(response))
 
     # -- report pages --------------------------------------------------------------------
 
@@ -240,7 +266,7 @@ class ZoomClient:
                 # Expired early or revoked: a new token, then the same request again.
                 renewals += 1
                 self.token.invalidate(token)
-                raise _Transient("access token refused (401), renewed", wait=0)
+                raise _Transient("token refused (401)", "access token refused (401), renewed", 0)
             if response.status_code != 200:
                 raise self._refusal(stream, response, code, params)
             return self._payload(stream, response)
@@ -252,11 +278,12 @@ class ZoomClient:
         try:
             payload = response.json()
         except ValueError:
-            raise _Transient(f"a broken JSON answer ({describe(response)})") from None
+            reason = f"a broken JSON answer ({describe(response)})"
+            raise _Transient("broken answer", reason) from None
         if not isinstance(payload, dict) or not isinstance(payload.get(stream.records_key), list):
             # Never read as "no entries": that would be a silent gap.
             reason = f"an answer without its '{stream.records_key}' list ({describe(response)})"
-            raise _Transient(reason)
+            raise _Transient("broken answer", reason)
         return payload
 
     @staticmethod
@@ -267,12 +294,7 @@ class ZoomClient:
         params: Mapping[str, t.Any],
     ) -> Exception:
         if code in ZOOM_MISSING_SCOPE_CODES:
-            return SettingError(
-                f"{stream.name}: the Zoom app lacks the scope {stream.scope}"
-                f" ({describe(response)})."
-                " Add it on the app's Scopes page in the Zoom App Marketplace; the app's owner"
-                f" also needs the '{stream.role_permission}' view permission in their role."
-            )
+            return missing_scope(stream, describe(response))
         if response.status_code == 401:
             return ZoomAPIError(f"Zoom keeps refusing fresh access tokens ({describe(response)})")
         if code == ZOOM_VALIDATION_CODE and "next_page_token" in params:
@@ -284,6 +306,12 @@ class ZoomClient:
                 " 'Usage reports' in their Zoom role; the account needs a Pro plan or higher."
             )
         return ZoomAPIError(f"{stream.name}: Zoom refused the request ({describe(response)})")
+
+    def probe(self, stream: ZoomReportStream) -> None:
+        """One page of today's report with one entry: does this stream work at all?"""
+        today = pendulum.now("UTC").to_date_string()
+        params = {"from": today, "to": today, "page_size": 1, **stream.extra_params()}
+        self.get_page(stream, params)
 
     # -- windows -------------------------------------------------------------------------
 
@@ -315,6 +343,7 @@ class ZoomClient:
                     if not page_token:
                         return entries, pages
             except PageTokenInvalid as exc:
+                self._count("expired page token", 0)
                 self._logger.warning(
                     "%s %s: page token refused (%s); reading the window again from its start",
                     stream.name,
@@ -420,12 +449,15 @@ class ZoomReportStream(Stream):
             return
         windows = plan_windows(start, end, int(self.config["window_days"]))
         lower, upper = _second(start, ceil=True), _second(end)
-        fetched = self.client.fetch_windows(self, windows)
-        for index, (window, entries, pages) in enumerate(fetched, start=1):
+        summary = _Summary.begin(self.client)
+        for index, (window, entries, pages) in enumerate(
+            self.client.fetch_windows(self, windows), start=1
+        ):
             emitted = 0
             for record in self.window_records(entries, lower, upper):
                 emitted += 1
                 yield record
+            summary.add(emitted, pages)
             self.logger.info(
                 "%s %s (%d/%d): %s entries in %d pages",
                 self.name,
@@ -436,6 +468,7 @@ class ZoomReportStream(Stream):
                 pages,
             )
             self._advance_bookmark(min(window.end(), end), context)
+        summary.report(self)
 
     def window_records(
         self, entries: list[dict], lower: str, upper: str
@@ -487,6 +520,79 @@ class ZoomReportStream(Stream):
 
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
         return None
+
+
+@dataclass
+class _Summary:
+    """What one stream's sync cost: logged at its end, and sent as SDK metric lines."""
+
+    client: ZoomClient
+    started: float
+    retries_before: t.Counter[str]
+    waited_before: float
+    entries: int = 0
+    windows: int = 0
+    pages: int = 0
+
+    @classmethod
+    def begin(cls, client: ZoomClient) -> _Summary:
+        return cls(
+            client,
+            time.monotonic(),
+            client.retries.copy(),
+            client.rate_limit_wait,
+        )
+
+    def add(self, entries: int, pages: int) -> None:
+        self.entries += entries
+        self.windows += 1
+        self.pages += pages
+
+    def report(self, stream: ZoomReportStream) -> None:
+        retries = self.client.retries - self.retries_before
+        tokens = self.client.token.requests  # the token is the run's, not the stream's
+        waited = self.client.rate_limit_wait - self.waited_before
+        wall = time.monotonic() - self.started
+        causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
+        stream.logger.info(
+            "%s done: %s entries, %d windows, %d pages, retries: %s; %d token requests so far;"
+            " %.1f s waiting on 429s; %.1f s in all",
+            stream.name,
+            f"{self.entries:,}",
+            self.windows,
+            self.pages,
+            causes,
+            tokens,
+            waited,
+            wall,
+        )
+        figures = {
+            _MetricName.ENTRIES: self.entries,
+            _MetricName.WINDOWS: self.windows,
+            _MetricName.PAGES: self.pages,
+            _MetricName.TOKEN_REQUESTS: tokens,
+            _MetricName.RETRIES: sum(retries.values()),
+            _MetricName.RATE_LIMIT_WAIT: round(waited, 3),
+            _MetricName.WALL: round(wall, 3),
+        }
+        for name, value in figures.items():
+            tags: dict[str, t.Any] = {"stream": stream.name}
+            if name is _MetricName.RETRIES:
+                tags["causes"] = dict(retries)
+            point = metrics.Point("counter", name, value, tags)  # type: ignore[arg-type]
+            stream._log_metric(point)
+
+
+class _MetricName(str, enum.Enum):
+    """The SDK's Point takes any enum for a metric's name: these are the tap's own."""
+
+    ENTRIES = "zoom_entries"
+    WINDOWS = "zoom_windows"
+    PAGES = "zoom_pages"
+    TOKEN_REQUESTS = "zoom_token_requests"  # noqa: S105 - a metric's name, not a secret
+    RETRIES = "zoom_retries"
+    RATE_LIMIT_WAIT = "zoom_rate_limit_wait_seconds"
+    WALL = "zoom_wall_seconds"
 
 
 def _second(moment: datetime.datetime, *, ceil: bool = False) -> str:

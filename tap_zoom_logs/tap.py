@@ -15,7 +15,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter
+from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter, missing_scope
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 
@@ -165,6 +165,55 @@ class TapZoomLogs(Tap):
 
     def discover_streams(self) -> list[ZoomReportStream]:
         return [ActivityLogsStream(self), OperationLogsStream(self)]
+
+    def sync_all(self) -> None:
+        self.check_scopes(self.selected_streams())
+        super().sync_all()
+
+    def selected_streams(self) -> list[ZoomReportStream]:
+        selected = [s for s in self.streams.values() if s.selected]
+        if not selected:
+            msg = "no stream is selected: select activity_logs and/or operation_logs"
+            raise SettingError(msg)
+        return selected  # type: ignore[return-value]
+
+    def check_scopes(self, streams: list[ZoomReportStream]) -> None:
+        """Stop before any report request if the app lacks a selected stream's scope.
+
+        The token answer lists the app's scopes; if Zoom ever leaves the list out, its
+        4711/4700 answers to the report requests tell the same story, with the same message.
+        """
+        token = self.zoom.token
+        token.bearer()
+        for stream in streams:
+            if token.scopes and not token.has_scope(stream.scope):
+                granted = " ".join(sorted(token.scopes))
+                raise missing_scope(stream, f"the app has: {granted}")
+
+    def run_connection_test(self) -> bool:
+        """`--test`: per selected stream, whether credentials, scope and role permission work.
+
+        One small request per stream (today, one entry), not a sync.
+        """
+        failed = []
+        for stream in self.selected_streams():
+            try:
+                self.check_scopes([stream])
+                self.zoom.probe(stream)
+            except TapZoomLogsError as exc:
+                self.logger.error("%s: FAILED: %s", stream.name, exc)
+                failed.append(stream.name)
+            else:
+                self.logger.info(
+                    "%s: OK (credentials, scope %s and the '%s' permission work)",
+                    stream.name,
+                    stream.scope,
+                    stream.role_permission,
+                )
+        if failed:
+            msg = f"connection test failed for {', '.join(failed)} (see the lines above)"
+            raise TapZoomLogsError(msg)
+        return True
 
     @cached_property
     def zoom(self) -> ZoomClient:

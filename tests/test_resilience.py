@@ -127,3 +127,25 @@ def test_windows_cover_every_day_once_oldest_first():
     assert days == [start.date().add(days=i) for i in range((end.date() - start.date()).days + 1)]
     assert all((w.last_day - w.first_day).days < 7 for w in windows)
     assert windows[-1].last_day == end.date()
+
+
+def test_each_stream_ends_with_a_summary_and_metric_lines(tap, emulator):
+    emulator.inject("rate_limit", endpoint="activities", retry_after="seconds", seconds=1)
+    emulator.inject("server_error", endpoint="activities", times=2)
+    config = tap.config(page_size=10, max_concurrent_requests=1)
+    run = tap.run(config)
+
+    assert_complete(run, emulator, config)
+    summary = next(line for line in run.stderr.splitlines() if "activity_logs done:" in line)
+    entries = len(run.records["activity_logs"])
+    pages = emulator.stats.pages("activities")
+    assert f"{entries:,} entries" in summary
+    assert f"{pages} pages" in summary
+    assert "1 rate limit (429)" in summary and "2 server error (5xx)" in summary
+    assert "1 token requests so far" in summary
+    metric_lines = [line for line in run.stderr.splitlines() if '"metric":"zoom_pages"' in line]
+    assert any(f'"value":{pages},' in line and "activity_logs" in line for line in metric_lines)
+    windows = [line for line in run.stderr.splitlines() if line.count("activity_logs 20") == 1]
+    assert len(windows) == len(
+        {r.params["from"] for r in emulator.stats.log if r.endpoint == "activities"}
+    )
