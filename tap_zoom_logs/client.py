@@ -117,7 +117,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError, IndexError):
         pass
     try:
-        return max(0.0, pendulum.parse(value).timestamp() - now)  # type: ignore[union-attr]
+        moment = pendulum.parse(value)
+        return max(0.0, float(moment.timestamp()) - now)  # type: ignore[union-attr]
     except (ValueError, TypeError, AttributeError, pendulum.parsing.exceptions.ParserError):
         return None
 
@@ -315,7 +316,9 @@ class ZoomClient:
 
     # -- windows -------------------------------------------------------------------------
 
-    def fetch_window(self, stream: ZoomReportStream, window: Window) -> tuple[list[dict], int]:
+    def fetch_window(
+        self, stream: ZoomReportStream, window: Window
+    ) -> tuple[list[dict[str, t.Any]], int]:
         """Every entry of a window, paging with next_page_token; returns (entries, pages).
 
         A refused page token (they expire after 15 minutes) means reading the window again
@@ -328,7 +331,7 @@ class ZoomClient:
             **stream.extra_params(),
         }
         for _ in range(MAX_WINDOW_RESTARTS):
-            entries: list[dict] = []
+            entries: list[dict[str, t.Any]] = []
             pages = 0
             page_token = ""
             try:
@@ -355,13 +358,13 @@ class ZoomClient:
 
     def fetch_windows(
         self, stream: ZoomReportStream, windows: Iterable[Window]
-    ) -> Iterator[tuple[Window, list[dict], int]]:
+    ) -> Iterator[tuple[Window, list[dict[str, t.Any]], int]]:
         """Fetch windows concurrently, yield them in order.
 
         At most `max_concurrent_requests` windows are in flight, so memory is bounded by
         them, not by the range; yielding in order keeps the state resumable window by window.
         """
-        pending: deque[tuple[Window, Future[tuple[list[dict], int]]]] = deque()
+        pending: deque[tuple[Window, Future[tuple[list[dict[str, t.Any]], int]]]] = deque()
         todo = iter(windows)
         pool = ThreadPoolExecutor(self.max_concurrent_requests, thread_name_prefix="zoom")
         try:
@@ -425,7 +428,7 @@ class ZoomReportStream(Stream):
     scope: t.ClassVar[str]
     role_permission: t.ClassVar[str]
 
-    primary_keys: t.ClassVar[list[str]] = ["lw_id"]  # type: ignore[misc]
+    primary_keys: t.ClassVar[list[str]] = ["lw_id"]
     replication_key = "time"
     is_sorted = True
 
@@ -443,6 +446,7 @@ class ZoomReportStream(Stream):
         return self._tap.zoom  # type: ignore[attr-defined,no-any-return]
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        self._tap.preflight()  # type: ignore[attr-defined]
         start, end = self._tap.sync_range(self, context)  # type: ignore[attr-defined]
         if start > end:
             self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
@@ -471,7 +475,7 @@ class ZoomReportStream(Stream):
         summary.report(self)
 
     def window_records(
-        self, entries: list[dict], lower: str, upper: str
+        self, entries: list[dict[str, t.Any]], lower: str, upper: str
     ) -> Iterator[dict[str, t.Any]]:
         """A window's entries in ascending order, with their `lw_id`, within [lower, upper].
 
@@ -514,7 +518,7 @@ class ZoomReportStream(Stream):
     # the newest record's time (entries of that same second could still be unread), and
     # capped by no signpost.
     def _increment_stream_state(
-        self, latest_record: dict, *, context: Context | None = None
+        self, latest_record: dict[str, t.Any], *, context: Context | None = None
     ) -> None:
         return
 

@@ -42,6 +42,7 @@ import argparse
 import calendar
 import collections
 import contextlib
+import email.message
 import email.utils
 import json
 import math
@@ -127,6 +128,10 @@ SECONDS_PER_DAY = 86_400
 
 
 # --------------------------------------------------------------------------- public records
+
+
+#: Request headers as http.server gives them: looked up case-insensitively.
+Headers = email.message.Message
 
 
 @dataclass
@@ -889,7 +894,7 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             self._open.add(conn)
         try:
-            self.RequestHandlerClass(conn, client_address, self)
+            self.RequestHandlerClass(conn, client_address, self)  # type: ignore[arg-type]
         finally:
             with self._open_lock:
                 self._open.discard(conn)
@@ -1112,7 +1117,7 @@ class ZoomEmulator:
 
     # ----------------------------------------------------------------- request handling
 
-    def _handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> _Reply:
+    def _handle(self, method: str, target: str, headers: Headers, body: bytes) -> _Reply:
         url = urlsplit(target)
         if url.path.startswith("/_emulator/"):
             reply = self._control(method, url.path)
@@ -1147,7 +1152,7 @@ class ZoomEmulator:
         method: str,
         endpoint: str,
         params: dict[str, str],
-        headers: Mapping[str, str],
+        headers: Headers,
         body: bytes,
     ) -> _Reply:
         expected = "POST" if endpoint == "token" else "GET"
@@ -1215,7 +1220,7 @@ class ZoomEmulator:
     def _oauth(
         self,
         params: Mapping[str, str],
-        headers: Mapping[str, str],
+        headers: Headers,
         body: bytes,
         fault: _Fault | None,
     ) -> _Reply:
@@ -1252,9 +1257,7 @@ class ZoomEmulator:
             400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
         )
 
-    def _report(
-        self, report: _Report, params: Mapping[str, str], headers: Mapping[str, str]
-    ) -> _Reply:
+    def _report(self, report: _Report, params: Mapping[str, str], headers: Headers) -> _Reply:
         try:
             self._authorize(report, headers)
             admitted, number = self._limiter.admit()
@@ -1277,7 +1280,7 @@ class ZoomEmulator:
         payload[report.stream] = rows
         return _Reply(200, payload, headers=self._rate_headers(number))
 
-    def _authorize(self, report: _Report, headers: Mapping[str, str]) -> None:
+    def _authorize(self, report: _Report, headers: Headers) -> None:
         scopes = self._tokens.scopes(_bearer(headers.get("Authorization")))
         if scopes is None:
             raise _ApiError(401, INVALID_TOKEN_CODE, "Invalid access token.")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from singer_sdk import typing as th
 
 from tap_zoom_logs.client import ZoomReportStream
 
 
-def _log_schema(*fields: str) -> dict:
+def _log_schema(*fields: str) -> dict[str, t.Any]:
     """`lw_id`, then `time`, then the entry's own fields: all nullable strings but lw_id,
     because Zoom may leave any field out of an entry."""
     return th.PropertiesList(

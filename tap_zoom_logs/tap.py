@@ -14,6 +14,8 @@ from jsonschema import Draft7Validator
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
+from singer_sdk.plugin_base import _ConfigInput
+from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter, missing_scope
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
@@ -43,7 +45,7 @@ CATEGORY_TYPES = [
 ]
 
 
-def _integer(name: str, default: int, description: str, **limits: int) -> th.Property:
+def _integer(name: str, default: int, description: str, **limits: int) -> th.Property[int]:
     return th.Property(name, th.IntegerType(**limits), default=default, description=description)
 
 
@@ -166,9 +168,10 @@ class TapZoomLogs(Tap):
     def discover_streams(self) -> list[ZoomReportStream]:
         return [ActivityLogsStream(self), OperationLogsStream(self)]
 
-    def sync_all(self) -> None:
-        self.check_scopes(self.selected_streams())
-        super().sync_all()
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.input_catalog is not None:
+            self.selected_streams()  # a catalog that selects nothing is a mistake: say so
 
     def selected_streams(self) -> list[ZoomReportStream]:
         selected = [s for s in self.streams.values() if s.selected]
@@ -177,8 +180,16 @@ class TapZoomLogs(Tap):
             raise SettingError(msg)
         return selected  # type: ignore[return-value]
 
+    def preflight(self) -> None:
+        """Once per run, before the first report request: the selected streams' scopes."""
+        if not self._preflight_done:
+            self._preflight_done = True
+            self.check_scopes(self.selected_streams())
+
+    _preflight_done = False
+
     def check_scopes(self, streams: list[ZoomReportStream]) -> None:
-        """Stop before any report request if the app lacks a selected stream's scope.
+        """Stop if the app lacks a scope one of `streams` needs.
 
         The token answer lists the app's scopes; if Zoom ever leaves the list out, its
         4711/4700 answers to the report requests tell the same story, with the same message.
@@ -190,7 +201,7 @@ class TapZoomLogs(Tap):
                 granted = " ".join(sorted(token.scopes))
                 raise missing_scope(stream, f"the app has: {granted}")
 
-    def run_connection_test(self) -> bool:
+    def check_connection(self) -> None:
         """`--test`: per selected stream, whether credentials, scope and role permission work.
 
         One small request per stream (today, one entry), not a sync.
@@ -213,7 +224,18 @@ class TapZoomLogs(Tap):
         if failed:
             msg = f"connection test failed for {', '.join(failed)} (see the lines above)"
             raise TapZoomLogsError(msg)
-        return True
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """`--test` checks the connection per stream instead of the SDK's one-record sync,
+        which would page from six months back until it met an entry."""
+        if value != CliTestOptionValue.All.value:
+            super().cb_test(ctx, param, value)
+            return
+        config = ctx.params.get("config") or _ConfigInput()
+        tap = cls(config=config.config, parse_env_config=config.parse_env, validate_config=True)
+        tap.check_connection()
+        ctx.exit()
 
     @cached_property
     def zoom(self) -> ZoomClient:
