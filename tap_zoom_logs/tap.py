@@ -45,8 +45,51 @@ CATEGORY_TYPES = [
 ]
 
 
-def _integer(name: str, default: int, description: str, **limits: int) -> th.Property[int]:
-    return th.Property(name, th.IntegerType(**limits), default=default, description=description)
+#: What each setting means: `--about`, the README's table and meltano.yml all say this.
+SETTING_DESCRIPTIONS = {
+    "account_id": "Account ID of the Zoom Server-to-Server OAuth app (App Credentials page).",
+    "client_id": "Client ID of the Zoom Server-to-Server OAuth app.",
+    "client_secret": (
+        "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
+        "TAP_ZOOM_LOGS_CLIENT_SECRET or `meltano config set tap-zoom-logs "
+        "client_secret`."
+    ),
+    "start_date": (
+        "Earliest entry time to extract (ISO date or date-time, UTC). Default, "
+        "and floor, is the oldest day Zoom still keeps (six months back)."
+    ),
+    "end_date": "Latest entry time to extract (ISO date or date-time, UTC). Default is now.",
+    "api_url": "Base URL of Zoom's REST API.",
+    "oauth_url": "Zoom's OAuth token endpoint (account_credentials grant).",
+    "page_size": "Entries per report page, 1 to 300.",
+    "window_days": (
+        "Days per report request (from/to window), 1 to 30. The bookmark "
+        "advances after each completed window."
+    ),
+    "lookback_days": (
+        "Days re-read before the bookmark on each incremental run, to catch "
+        "late entries and the unknown time zone of Zoom's day boundaries. 0 or "
+        "more."
+    ),
+    "operation_logs_category_type": "Zoom's category_type filter for operation logs.",
+    "request_timeout": "Seconds to wait for one HTTP response from Zoom.",
+    "max_requests_per_second": (
+        "Client-side cap on requests per second to Zoom, for the whole run. "
+        "Zoom's quota is shared by every app of the account, so stay well below "
+        "the plan's limit (Pro 10/s)."
+    ),
+    "max_concurrent_requests": "Report windows fetched at once (1 to 64).",
+    "max_retry_seconds": (
+        "How long one request keeps being retried (5xx, timeouts, resets, "
+        "per-second 429s) before the run stops with the last failure. A "
+        "daily-limit 429 is never retried; the run stops with the state of what "
+        "is done."
+    ),
+}
+
+
+def _setting(name: str, kind: t.Any, **options: t.Any) -> th.Property[t.Any]:
+    return th.Property(name, kind, description=SETTING_DESCRIPTIONS[name], **options)
 
 
 class TapZoomLogs(Tap):
@@ -67,102 +110,25 @@ class TapZoomLogs(Tap):
     ]
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "account_id",
-            th.StringType,
-            required=True,
-            description="Account ID of the Zoom Server-to-Server OAuth app",
-        ),
-        th.Property(
-            "client_id",
-            th.StringType,
-            required=True,
-            description="Client ID of the Zoom Server-to-Server OAuth app",
-        ),
-        th.Property(
-            "client_secret",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="Client secret of the Zoom Server-to-Server OAuth app",
-        ),
-        th.Property(
-            "start_date",
-            th.StringType,
-            description=(
-                "Oldest entries to extract (ISO date or date-time, UTC unless an offset is"
-                " given). Default, and floor: the oldest day Zoom still keeps (six months back)"
-            ),
-        ),
-        th.Property(
-            "end_date",
-            th.StringType,
-            description="Newest entries to extract (ISO date or date-time). Default: now",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default="https://api.zoom.us/v2",
-            description="Base URL of Zoom's REST API",
-        ),
-        th.Property(
-            "oauth_url",
-            th.StringType,
-            default="https://zoom.us/oauth/token",
-            description="Zoom's OAuth token endpoint",
-        ),
-        _integer(
-            "page_size",
-            300,
-            "Entries per report page (Zoom allows at most 300)",
-            minimum=1,
-            maximum=300,
-        ),
-        _integer("window_days", 1, "Days per report request", minimum=1, maximum=30),
-        _integer(
-            "lookback_days",
-            1,
-            "Days re-read before the bookmark on each incremental run, for late entries"
-            " and Zoom's day boundary",
-            minimum=0,
-        ),
-        th.Property(
+        _setting("account_id", th.StringType, required=True),
+        _setting("client_id", th.StringType, required=True),
+        _setting("client_secret", th.StringType, required=True, secret=True),
+        _setting("start_date", th.StringType),
+        _setting("end_date", th.StringType),
+        _setting("api_url", th.StringType, default="https://api.zoom.us/v2"),
+        _setting("oauth_url", th.StringType, default="https://zoom.us/oauth/token"),
+        _setting("page_size", th.IntegerType(minimum=1, maximum=300), default=300),
+        _setting("window_days", th.IntegerType(minimum=1, maximum=30), default=1),
+        _setting("lookback_days", th.IntegerType(minimum=0), default=1),
+        _setting(
             "operation_logs_category_type",
             th.StringType(allowed_values=CATEGORY_TYPES),
             default="all",
-            description="Zoom's category_type filter for operation_logs",
         ),
-        th.Property(
-            "request_timeout",
-            th.NumberType(exclusive_minimum=0),
-            default=60,
-            description="Seconds to wait for one answer from Zoom",
-        ),
-        th.Property(
-            "max_requests_per_second",
-            th.NumberType(exclusive_minimum=0),
-            default=5,
-            description=(
-                "Client-side limit on requests per second to Zoom, for the whole run (the"
-                " account's Heavy budget, 10/s on Pro, is shared with its other integrations)"
-            ),
-        ),
-        _integer(
-            "max_concurrent_requests",
-            4,
-            "Report windows fetched at once",
-            minimum=1,
-            maximum=64,
-        ),
-        th.Property(
-            "max_retry_seconds",
-            th.NumberType(minimum=0),
-            default=300,
-            description=(
-                "How long one request keeps being retried (5xx, timeouts, resets, per-second"
-                " 429s) before the run stops with the last failure"
-            ),
-        ),
+        _setting("request_timeout", th.NumberType(exclusive_minimum=0), default=60),
+        _setting("max_requests_per_second", th.NumberType(exclusive_minimum=0), default=5),
+        _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=64), default=4),
+        _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
     ).to_dict()
 
     def discover_streams(self) -> list[ZoomReportStream]:
