@@ -26,6 +26,8 @@ fault uses up a count only when it fires, and the first matching queued fault fi
   the answer is 400 code 300 "Invalid next page token.".
 - ``missing_scope``: 400 code 4711 naming the endpoint's scope (on the token endpoint: a
   token is issued without the report scopes).
+- ``no_permission``: 400 code 200 "No permission." (the app owner's role lacks the report's
+  view permission).
 
 Choices where Zoom is unknown: the per-second limit counts admitted requests only (a refused
 request does not extend the wait); Retry-After values follow the real clock, not ``now``;
@@ -115,6 +117,7 @@ FAULT_KINDS = frozenset(
         "revoke_token",
         "expire_page_token",
         "missing_scope",
+        "no_permission",
     }
 )
 FAULT_ENDPOINTS = frozenset({"report", "token", *REPORT_ENDPOINTS})
@@ -1196,6 +1199,8 @@ class ZoomEmulator:
             return _Reply(0, reset=True)
         if kind == "daily_limit":
             return _daily_reply()
+        if kind == "no_permission":
+            return _ApiError(400, 200, "No permission.").reply()
         if kind == "rate_limit":
             style = str(options.get("retry_after", "seconds"))
             retry = _retry_after(style, float(options.get("seconds", 1)))

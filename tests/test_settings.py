@@ -164,3 +164,13 @@ def test_settings_come_from_environment_variables(tap, emulator):
 
     assert run.returncode == 0, run.stderr
     assert run.records["activity_logs"]
+
+
+def test_a_missing_role_permission_names_the_permission(tap, emulator):
+    emulator.inject("no_permission", endpoint="activities")
+    run = tap.run()
+
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert "activity_logs" in last and "Zoom code 200" in last
+    assert "Sign In/Sign Out" in last and "Usage reports" in last
