@@ -6,8 +6,7 @@ Usage (from the repository root, with the project installed in .venv)::
     .venv/bin/python benchmarks/run.py --quick    # smoke run, well under a minute
 
 Options: ``--rps N`` (the tap's max_requests_per_second in the latency section, default 36),
-``--seed N``, ``--keep DIR`` (keep configs and stderr logs of every run there),
-``--emulator-as-is`` (see below).
+``--seed N``, ``--keep DIR`` (keep configs and stderr logs of every run there).
 
 It drives the real ``tap-zoom-logs`` executable (a subprocess per run, its stdout to
 /dev/null) against ``python -m tap_zoom_logs.sandbox`` in another process, so that the
@@ -16,13 +15,6 @@ emulator, one for the client). Every client run is a child process reaped with `
 (by a small launcher process, see ``LAUNCHER``), so its CPU time (user+sys) and peak RSS
 (``ru_maxrss``) are its own. It prints one raw table, the derived ratios, then one line per
 target saying met / not met.
-
-The emulator is started with TCP_NODELAY on its connections (``_Handler.
-disable_nagle_algorithm = True``, set from here before its ``main``): its handler writes the
-headers and the body of an answer in two sends, and with Nagle's algorithm on, the body waits
-for the client's delayed ACK of the headers, about 40 ms on Linux loopback. Every answer,
-even of one entry, would then take ~45 ms: a "zero latency" emulator would be latency-bound,
-and the 0.1 s pages would take ~0.145 s. ``--emulator-as-is`` keeps that behaviour.
 
 Sections:
 
@@ -100,12 +92,6 @@ PAGE_SIZE = 300
 LATENCY = 0.1
 EMULATOR_LIMIT = 40.0
 CONCURRENCY = 4
-#: The emulator with TCP_NODELAY on its connections (see the module doc).
-NO_NAGLE = (
-    "import sys; from tap_zoom_logs import sandbox;"
-    " sandbox._Handler.disable_nagle_algorithm = True;"
-    " sys.exit(sandbox.main(sys.argv[1:]))"
-)
 
 
 @dataclass(frozen=True)
@@ -128,13 +114,12 @@ QUICK = Sizes(4, 900, 30, 1000, 50_000, 10_000)
 class Emulator:
     """``python -m tap_zoom_logs.sandbox`` in its own process, and a local copy of its data."""
 
-    def __init__(
-        self, *, seed: int, days: int, per_day: int, latency: float, limit: float, as_is: bool
-    ) -> None:
+    def __init__(self, *, seed: int, days: int, per_day: int, latency: float, limit: float) -> None:
         self.args = dict(seed=seed, days=days, per_day=per_day)
         command = [
             sys.executable,
-            *(["-m", "tap_zoom_logs.sandbox"] if as_is else ["-c", NO_NAGLE]),
+            "-m",
+            "tap_zoom_logs.sandbox",
             "--port=0",
             f"--seed={seed}",
             f"--history-days={days}",
@@ -423,16 +408,13 @@ def _prepare(emulator: Emulator, threads: int) -> None:
     warming.join()
 
 
-def latency_section(
-    sizes: Sizes, seed: int, rps: float, workdir: Path, *, as_is: bool
-) -> list[Run]:
+def latency_section(sizes: Sizes, seed: int, rps: float, workdir: Path) -> list[Run]:
     emulator = Emulator(
         seed=seed,
         days=sizes.latency_days,
         per_day=sizes.latency_per_day,
         latency=LATENCY,
         limit=EMULATOR_LIMIT,
-        as_is=as_is,
     )
     try:
         _prepare(emulator, threads=3)
@@ -457,14 +439,13 @@ def latency_section(
         emulator.stop()
 
 
-def cpu_memory_section(sizes: Sizes, seed: int, workdir: Path, *, as_is: bool) -> list[Run]:
+def cpu_memory_section(sizes: Sizes, seed: int, workdir: Path) -> list[Run]:
     emulator = Emulator(
         seed=seed,
         days=sizes.cpu_days,
         per_day=sizes.cpu_per_day,
         latency=0.0,
         limit=0.0,
-        as_is=as_is,
     )
     try:
         _prepare(emulator, threads=2)
@@ -622,11 +603,6 @@ def main() -> None:
     parser.add_argument("--rps", type=float, default=36.0, help="section 1 max_requests_per_second")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", help="keep configs and stderr logs of the runs in this folder")
-    parser.add_argument(
-        "--emulator-as-is",
-        action="store_true",
-        help="leave Nagle's algorithm on in the emulator (adds ~40 ms to every answer)",
-    )
     parser.add_argument("--bare", help=argparse.SUPPRESS)  # the bare loop's own process
     args = parser.parse_args()
     if args.bare:
@@ -638,13 +614,12 @@ def main() -> None:
         workdir = Path(args.keep or scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         runs = [startup_run(workdir)]
-        runs += latency_section(sizes, args.seed, args.rps, workdir, as_is=args.emulator_as_is)
-        runs += cpu_memory_section(sizes, args.seed, workdir, as_is=args.emulator_as_is)
+        runs += latency_section(sizes, args.seed, args.rps, workdir)
+        runs += cpu_memory_section(sizes, args.seed, workdir)
     print(
         f"tap-zoom-logs benchmark ({'quick' if args.quick else 'full'}; {os.cpu_count()} CPUs;"
         f" latency section: emulator {LATENCY:g} s/page, limit {EMULATOR_LIMIT:g}/s,"
-        f" {sizes.latency_days} days x ~{sizes.latency_per_day}/day/stream; tap rps {args.rps:g};"
-        f" emulator {'as is (Nagle on)' if args.emulator_as_is else 'with TCP_NODELAY'})"
+        f" {sizes.latency_days} days x ~{sizes.latency_per_day}/day/stream; tap rps {args.rps:g})"
     )
     print()
     print(table(runs))

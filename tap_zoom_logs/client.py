@@ -361,25 +361,23 @@ class ZoomClient:
     ) -> Iterator[tuple[Window, list[dict[str, t.Any]], int]]:
         """Fetch windows concurrently, yield them in order.
 
-        At most `max_concurrent_requests` windows are in flight, so memory is bounded by
-        them, not by the range; yielding in order keeps the state resumable window by window.
+        `max_concurrent_requests` workers fetch; up to twice as many windows are queued or
+        finished ahead of the one being emitted, so a worker done with a short window moves
+        on instead of waiting for a long one before it. Memory is bounded by those windows,
+        not by the range; yielding in order keeps the state resumable window by window.
         """
+        ahead = 2 * self.max_concurrent_requests
         pending: deque[tuple[Window, Future[tuple[list[dict[str, t.Any]], int]]]] = deque()
         todo = iter(windows)
         pool = ThreadPoolExecutor(self.max_concurrent_requests, thread_name_prefix="zoom")
         try:
-            for window in todo:
-                pending.append((window, pool.submit(self.fetch_window, stream, window)))
-                if len(pending) >= self.max_concurrent_requests:
-                    break
-            while pending:
+            while True:
+                while len(pending) < ahead and (window := next(todo, None)) is not None:
+                    pending.append((window, pool.submit(self.fetch_window, stream, window)))
+                if not pending:
+                    return
                 window, future = pending.popleft()
                 entries, pages = future.result()
-                next_window = next(todo, None)
-                if next_window is not None:
-                    pending.append(
-                        (next_window, pool.submit(self.fetch_window, stream, next_window))
-                    )
                 yield window, entries, pages
         finally:
             if pending:  # stopped early (an error, or the consumer had enough)

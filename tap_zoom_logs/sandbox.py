@@ -836,6 +836,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Thin HTTP layer: the emulator decides, this class only reads and writes bytes."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections to Zoom
+    # Headers and body go out in two sends: with Nagle's algorithm the body would wait for
+    # the client's delayed ACK (~40 ms on loopback), a latency Zoom does not have.
+    disable_nagle_algorithm = True
     server_version = "ZoomEmulator/1.0"
     server: _Server
 
