@@ -15,6 +15,7 @@ from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import pendulum
 import requests
@@ -226,6 +227,14 @@ class ZoomClient:
         self._limiter.try_acquire("zoom")
         try:
             return self._session.request(method, url, timeout=self._timeout, **kwargs)
+        except requests.exceptions.SSLError:
+            # Not transient: retrying cannot make an untrusted certificate trusted.
+            host = urlsplit(url).hostname
+            msg = (
+                f"the TLS certificate of {host} could not be verified; if a proxy re-signs"
+                " TLS on your network, point REQUESTS_CA_BUNDLE at its CA certificate"
+            )
+            raise ZoomAPIError(msg) from None
         except requests.Timeout:
             reason = f"no answer within request_timeout ({self._timeout:g} s)"
             raise _Transient("timeout", reason) from None
