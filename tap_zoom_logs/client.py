@@ -85,6 +85,14 @@ class Window:
             return self.first_day.isoformat()
         return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
 
+    def near(self) -> tuple[str, str]:
+        """The days whose entries may come back for this window: one more on either side,
+        since the time zone Zoom cuts days in is not documented."""
+        return (
+            self.first_day.subtract(days=1).isoformat(),
+            self.last_day.add(days=1).isoformat(),
+        )
+
     def end(self) -> pendulum.DateTime:
         """The last second the window covers."""
         return pendulum.datetime(
@@ -339,6 +347,7 @@ class ZoomClient:
             "page_size": stream.config["page_size"],
             **stream.extra_params(),
         }
+        refusal = ""
         for _ in range(MAX_WINDOW_RESTARTS):
             entries: list[dict[str, t.Any]] = []
             pages = 0
@@ -356,13 +365,17 @@ class ZoomClient:
                         return entries, pages
             except PageTokenInvalid as exc:
                 self._count("expired page token", 0)
+                refusal = str(exc)
                 self._logger.warning(
                     "%s %s: page token refused (%s); reading the window again from its start",
                     stream.name,
                     window.label,
                     exc,
                 )
-        msg = f"{stream.name} {window.label}: Zoom refused its page tokens {MAX_WINDOW_RESTARTS}x"
+        msg = (
+            f"{stream.name} {window.label}: Zoom refused its page tokens"
+            f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusal}"
+        )
         raise ZoomAPIError(msg)
 
     def fetch_windows(
@@ -465,7 +478,7 @@ class ZoomReportStream(Stream):
             self.client.fetch_windows(self, windows), start=1
         ):
             emitted = 0
-            for record in self.window_records(entries, lower, upper):
+            for record in self.window_records(window, entries, lower, upper):
                 emitted += 1
                 yield record
             summary.add(emitted, pages)
@@ -482,7 +495,7 @@ class ZoomReportStream(Stream):
         summary.report(self)
 
     def window_records(
-        self, entries: list[dict[str, t.Any]], lower: str, upper: str
+        self, window: Window, entries: list[dict[str, t.Any]], lower: str, upper: str
     ) -> Iterator[dict[str, t.Any]]:
         """A window's entries in ascending order, with their `lw_id`, within [lower, upper].
 
@@ -495,18 +508,49 @@ class ZoomReportStream(Stream):
             for entry in entries
         ]
         keyed.sort(key=lambda pair: pair[0])
+        near = window.near()
         previous, occurrence = None, 0
         for row_json, entry in keyed:
             occurrence = occurrence + 1 if row_json == previous else 0
             previous = row_json
-            time_value = entry.get("time")
-            if isinstance(time_value, str) and not lower <= time_value <= upper:
+            raw_time = entry.get("time")
+            when = raw_time if _is_zoom_time(raw_time) else self._odd_time(window, raw_time)
+            if when is not None and not near[0] <= when[:10] <= near[1]:
+                self.logger.warning(
+                    "%s %s: an entry of %s, outside the days asked for; %s",
+                    self.name,
+                    window.label,
+                    raw_time,
+                    "emitted" if lower <= when <= upper else "outside the range, not emitted",
+                )
+            if when is not None and not lower <= when <= upper:
                 continue
             record: dict[str, t.Any] = {"lw_id": lw_id(self.name, row_json, occurrence)}
             for name in fields:
                 value = entry.get(name)
                 record[name] = value if value is None or type(value) is str else self._text(value)
+            if when is None:
+                record["time"] = None
             yield record
+
+    def _odd_time(self, window: Window, value: t.Any) -> str | None:
+        """A `time` not in Zoom's own form: its UTC second if it is a date-time at all.
+
+        An entry without a usable time is still emitted (with `time` null, and a warning
+        that quotes the value): a security log entry is never dropped for its format.
+        """
+        if isinstance(value, str):
+            try:
+                return _second(pendulum.parse(value, tz="UTC"))  # type: ignore[arg-type]
+            except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+                pass
+        self.logger.warning(
+            "%s %s: an entry whose time is %r, not a date-time: emitted with time null",
+            self.name,
+            window.label,
+            value,
+        )
+        return None
 
     def _text(self, value: t.Any) -> str:
         """A non-string where Zoom promises a string: keep it, as its JSON text."""
@@ -604,6 +648,17 @@ class _MetricName(str, enum.Enum):
     RETRIES = "zoom_retries"
     RATE_LIMIT_WAIT = "zoom_rate_limit_wait_seconds"
     WALL = "zoom_wall_seconds"
+
+
+def _is_zoom_time(value: t.Any) -> bool:
+    """`2026-03-29T11:38:50Z`: Zoom's form, which compares as a string (the fast path)."""
+    return (
+        type(value) is str
+        and len(value) == 20
+        and value[10] == "T"
+        and value[19] == "Z"
+        and value[:4].isdigit()
+    )
 
 
 def _second(moment: datetime.datetime, *, ceil: bool = False) -> str:

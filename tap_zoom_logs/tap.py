@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
+import json
 import sys
 import typing as t
 from functools import cached_property
@@ -203,6 +205,30 @@ class TapZoomLogs(Tap):
         tap.check_connection()
         ctx.exit()
 
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: _ConfigInput | None = None,
+        state: t.IO[str] | None = None,
+        catalog: t.IO[str] | None = None,
+    ) -> None:
+        """The SDK's, with malformed --state and --catalog files refused in one line."""
+        if state is not None:
+            content, state = _json_file("--state", state)
+            check_state(content)
+        if catalog is not None:
+            _, catalog = _json_file("--catalog", catalog)
+        super().invoke(
+            about=about, about_format=about_format, config=config, state=state, catalog=catalog
+        )
+
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        check_state(state)
+        super().load_state(state)
+
     @cached_property
     def zoom(self) -> ZoomClient:
         """The one Zoom client of the run: both streams share its token and rate limit."""
@@ -293,7 +319,7 @@ class _Range(t.NamedTuple):
     @classmethod
     def from_config(cls, config: t.Mapping[str, t.Any]) -> _Range:
         start, end = (
-            _parse_moment(name, config[name]) if config.get(name) else None
+            _parse_moment(f"setting {name}", config[name]) if config.get(name) else None
             for name in ("start_date", "end_date")
         )
         if start and end and end < start:
@@ -305,18 +331,47 @@ class _Range(t.NamedTuple):
         return cls(start, end)
 
 
-def _parse_moment(name: str, value: str) -> pendulum.DateTime:
+def _parse_moment(label: str, value: t.Any) -> pendulum.DateTime:
+    """`value` as a UTC date-time; `label` names where it came from in the error."""
     try:
         moment = pendulum.parse(str(value), strict=False, tz="UTC")
     except (ValueError, pendulum.parsing.exceptions.ParserError):
         moment = None
-    if not isinstance(moment, pendulum.DateTime):
+    if not isinstance(value, str) or not isinstance(moment, pendulum.DateTime):
         msg = (
-            f"setting {name}: {value!r} is not an ISO date or date-time"
+            f"{label}: {value!r} is not an ISO date or date-time"
             " (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"
         )
         raise SettingError(msg)
     return moment.in_timezone("UTC")
+
+
+def check_state(state: t.Any) -> None:
+    """A state this tap can resume from, or one line that says what is wrong with it."""
+    shape = 'a JSON object like {"bookmarks": {"activity_logs": {...}}}'
+    if not isinstance(state, dict):
+        raise SettingError(f"state: must be {shape}, not {type(state).__name__}")
+    bookmarks = state.get("bookmarks", {})
+    if not isinstance(bookmarks, dict):
+        raise SettingError(f"state: bookmarks must be an object ({shape})")
+    for stream, bookmark in bookmarks.items():
+        if not isinstance(bookmark, dict):
+            raise SettingError(f"state: bookmarks.{stream} must be an object")
+        value = bookmark.get("replication_key_value")
+        if value is not None and bookmark.get("replication_key") == "time":
+            _parse_moment(f"state: bookmarks.{stream}.replication_key_value", value)
+
+
+def _json_file(option: str, file: t.IO[str]) -> tuple[t.Any, io.StringIO]:
+    """A --state or --catalog file's JSON and text, refused in one line if it is not JSON."""
+    text = file.read()
+    try:
+        content = json.loads(text)
+    except ValueError as exc:
+        name = getattr(file, "name", option)
+        msg = f"{option} {name}: not valid JSON ({exc})"
+        raise SettingError(msg) from None
+    return content, io.StringIO(text)
 
 
 def _check_url(name: str, url: str) -> None:
