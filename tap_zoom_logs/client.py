@@ -38,11 +38,13 @@ from tap_zoom_logs.errors import (
 
 if t.TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from singer_sdk.helpers.types import Context
 
 T = t.TypeVar("T")
+#: A fetched window: its entries, and how many pages they took.
+_Fetched = tuple[list[dict[str, t.Any]], int]
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
@@ -98,6 +100,19 @@ class Window:
         return pendulum.datetime(
             self.last_day.year, self.last_day.month, self.last_day.day, 23, 59, 59
         )
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """What one stream reads in this run: `[start, end]`, as windows."""
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    windows: tuple[Window, ...]
+
+    @classmethod
+    def of(cls, start: pendulum.DateTime, end: pendulum.DateTime, days: int) -> StreamPlan:
+        return cls(start, end, tuple(plan_windows(start, end, days)))
 
 
 def plan_windows(start: pendulum.DateTime, end: pendulum.DateTime, days: int) -> list[Window]:
@@ -379,8 +394,8 @@ class ZoomClient:
         raise ZoomAPIError(msg)
 
     def fetch_windows(
-        self, stream: ZoomReportStream, windows: Iterable[Window]
-    ) -> Iterator[tuple[Window, list[dict[str, t.Any]], int]]:
+        self, jobs: Iterable[tuple[ZoomReportStream, Window]]
+    ) -> Generator[tuple[ZoomReportStream, Window, list[dict[str, t.Any]], int], None, None]:
         """Fetch windows concurrently, yield them in order.
 
         `max_concurrent_requests` workers fetch; up to twice as many windows are queued or
@@ -389,18 +404,19 @@ class ZoomClient:
         not by the range; yielding in order keeps the state resumable window by window.
         """
         ahead = 2 * self.max_concurrent_requests
-        pending: deque[tuple[Window, Future[tuple[list[dict[str, t.Any]], int]]]] = deque()
-        todo = iter(windows)
+        pending: deque[tuple[ZoomReportStream, Window, Future[_Fetched]]] = deque()
+        todo = iter(jobs)
         pool = ThreadPoolExecutor(self.max_concurrent_requests, thread_name_prefix="zoom")
         try:
             while True:
-                while len(pending) < ahead and (window := next(todo, None)) is not None:
-                    pending.append((window, pool.submit(self.fetch_window, stream, window)))
+                while len(pending) < ahead and (job := next(todo, None)) is not None:
+                    stream, window = job
+                    pending.append((stream, window, pool.submit(self.fetch_window, *job)))
                 if not pending:
                     return
-                window, future = pending.popleft()
+                stream, window, future = pending.popleft()
                 entries, pages = future.result()
-                yield window, entries, pages
+                yield stream, window, entries, pages
         finally:
             if pending:  # stopped early (an error, or the consumer had enough)
                 self.stopping.set()
@@ -466,17 +482,16 @@ class ZoomReportStream(Stream):
         return self._tap.zoom  # type: ignore[attr-defined,no-any-return]
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        self._tap.preflight()  # type: ignore[attr-defined]
-        start, end = self._tap.sync_range(self, context)  # type: ignore[attr-defined]
-        if start > end:
+        tap = self._tap
+        tap.preflight()  # type: ignore[attr-defined]
+        plan: StreamPlan = tap.plan(self)  # type: ignore[attr-defined]
+        if not plan.windows:
             self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
             return
-        windows = plan_windows(start, end, int(self.config["window_days"]))
-        lower, upper = _second(start, ceil=True), _second(end)
+        lower, upper = _second(plan.start, ceil=True), _second(plan.end)
         summary = _Summary.begin(self.client)
-        for index, (window, entries, pages) in enumerate(
-            self.client.fetch_windows(self, windows), start=1
-        ):
+        windows = tap.windows_of(self)  # type: ignore[attr-defined]
+        for index, (window, entries, pages) in enumerate(windows, start=1):
             emitted = 0
             for record in self.window_records(window, entries, lower, upper):
                 emitted += 1
@@ -487,11 +502,11 @@ class ZoomReportStream(Stream):
                 self.name,
                 window.label,
                 index,
-                len(windows),
+                len(plan.windows),
                 f"{emitted:,}",
                 pages,
             )
-            self._advance_bookmark(min(window.end(), end), context)
+            self._advance_bookmark(min(window.end(), plan.end), context)
         summary.report(self)
 
     def window_records(

@@ -19,14 +19,22 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.plugin_base import _ConfigInput
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_zoom_logs.client import ZoomClient, ZoomMessageWriter, missing_scope
+from tap_zoom_logs.client import (
+    StreamPlan,
+    Window,
+    ZoomClient,
+    ZoomMessageWriter,
+    missing_scope,
+)
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 
 if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
+    from collections.abc import Generator, Iterator
 
     from tap_zoom_logs.client import ZoomReportStream
+
+Entries = list[dict[str, t.Any]]
 
 #: Zoom keeps six months of report data; a request reaching further back is refused.
 RETENTION_MONTHS = 6
@@ -137,6 +145,7 @@ class TapZoomLogs(Tap):
         return [ActivityLogsStream(self), OperationLogsStream(self)]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        self._plans, self._fed = {}, set()
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
@@ -243,15 +252,23 @@ class TapZoomLogs(Tap):
         """The oldest day Zoom still answers for (a day inside its six months)."""
         return self.started_at.start_of("day").subtract(months=RETENTION_MONTHS).add(days=1)
 
-    def sync_range(
-        self, stream: ZoomReportStream, context: Context | None
-    ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    def plan(self, stream: ZoomReportStream) -> StreamPlan:
+        """What `stream` reads this run (fixed when it is first asked for)."""
+        if stream.name not in self._plans:
+            start, end = self.sync_range(stream)
+            window_days = int(self.config["window_days"])
+            self._plans[stream.name] = StreamPlan.of(start, end, window_days)
+        return self._plans[stream.name]
+
+    def sync_range(self, stream: ZoomReportStream) -> tuple[pendulum.DateTime, pendulum.DateTime]:
         """The [start, end] a stream reads: from its bookmark less the lookback, or from
         start_date; never before what Zoom keeps; up to end_date or now."""
         settings = self.settings
         start = settings.start or self.oldest_day
-        bookmark = stream.get_context_state(context).get("replication_key_value")
-        if bookmark and stream.get_context_state(context).get("replication_key") == "time":
+        # Read without creating: a stream not yet synced keeps no (empty) entry in the state.
+        state = self.state.get("bookmarks", {}).get(stream.tap_stream_id, {})
+        bookmark = state.get("replication_key_value")
+        if bookmark and state.get("replication_key") == "time":
             lookback = int(self.config["lookback_days"])
             resume = _parse_moment("state", bookmark).start_of("day").subtract(days=lookback)
             start = max(start, resume)
@@ -259,6 +276,42 @@ class TapZoomLogs(Tap):
             self._warn_clamped(start)
             start = self.oldest_day
         return start, settings.end or self.started_at
+
+    def windows_of(self, stream: ZoomReportStream) -> Iterator[tuple[Window, Entries, int]]:
+        """`stream`'s windows, from the run's one feed.
+
+        The feed fetches the windows of every selected stream in the order the SDK syncs
+        them, so the next stream's first windows are in flight while this one's last are
+        still paging: the workers never idle between streams.
+        """
+        if self._feed is None or stream.name in self._fed or stream.name not in self._plans:
+            self._start_feed(stream)
+        self._fed.add(stream.name)
+        assert self._feed is not None
+        for _ in self.plan(stream).windows:
+            for owner, window, entries, pages in self._feed:
+                if owner is stream:
+                    yield window, entries, pages
+                    break
+                # else: the leftover of a stream that stopped early: nobody wants it now
+            else:
+                return
+
+    def _start_feed(self, first: ZoomReportStream) -> None:
+        """A new feed from `first` on (a new sync, or a stream synced on its own)."""
+        if self._feed is not None:
+            self._feed.close()  # stops and joins what the old one still had in flight
+        order = self.selected_streams()
+        following = order[order.index(first) :] if first in order else [first]
+        self._plans, self._fed = {}, set()  # the state may have moved since the last feed
+        for stream in following:
+            self.plan(stream)
+        jobs = ((s, window) for s in following for window in self._plans[s.name].windows)
+        self._feed = self.zoom.fetch_windows(jobs)
+
+    _feed: Generator[tuple[ZoomReportStream, Window, Entries, int], None, None] | None = None
+    _plans: dict[str, StreamPlan]
+    _fed: set[str]
 
     def _warn_clamped(self, start: pendulum.DateTime) -> None:
         if not getattr(self, "_clamp_warned", False):
