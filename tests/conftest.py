@@ -62,6 +62,20 @@ def without_id(stream: str, records: list[dict[str, Any]]) -> Counter:
     return Counter(tuple(record[name] for name in FIELDS[stream]) for record in records)
 
 
+def truth(emulator: ZoomEmulator, stream: str, config: dict[str, Any]) -> Counter:
+    """The entries the emulator has in the run's range, as the tap must emit them."""
+    entries = emulator.truth(stream, config["start_date"], config["end_date"])
+    return Counter(as_record(stream, entry) for entry in entries)
+
+
+def assert_exact(run: TapRun, emulator: ZoomEmulator, config: dict[str, Any]) -> None:
+    """The run succeeded and emitted every entry in range exactly once, with unique ids."""
+    assert run.returncode == 0, run.stderr[-3000:]
+    for stream in STREAMS:
+        assert without_id(stream, run.records[stream]) == truth(emulator, stream, config)
+        assert len({r["lw_id"] for r in run.records[stream]}) == len(run.records[stream])
+
+
 def secrets_of(emulator: ZoomEmulator) -> list[str]:
     config = emulator.tap_config()
     basic = f"{config['client_id']}:{config['client_secret']}".encode()

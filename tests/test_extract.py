@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-from collections import Counter
 
 import pendulum
 import pytest
 
-from tests.conftest import STREAMS, TAP, as_record, parse_output, without_id
-
-
-def truth(emulator, stream, config):
-    entries = emulator.truth(stream, config["start_date"], config["end_date"])
-    return Counter(as_record(stream, entry) for entry in entries)
+from tests.conftest import STREAMS, TAP, as_record, parse_output, truth, without_id
 
 
 def test_every_entry_in_range_exactly_once(tap, emulator):

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from tap_zoom_logs.sandbox import ZoomEmulator
-from tests.conftest import FIELDS, STREAMS, TAP, Tap, TapRun, as_record, without_id
+from tests.conftest import FIELDS, STREAMS, TAP, Tap, TapRun, truth, without_id
 
 ERROR_PREFIX = "tap-zoom-logs: error: "
 
@@ -96,13 +96,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def truth_of(emulator: ZoomEmulator, config: dict[str, Any]) -> dict[str, Counter]:
-    return {
-        stream: Counter(
-            as_record(stream, entry)
-            for entry in emulator.truth(stream, config["start_date"], config["end_date"])
-        )
-        for stream in STREAMS
-    }
+    return {stream: truth(emulator, stream, config) for stream in STREAMS}
 
 
 def assert_ids_unique(run: TapRun) -> None:

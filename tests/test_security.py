@@ -14,7 +14,6 @@ import json
 import socket
 import ssl
 import time
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -22,21 +21,10 @@ import trustme
 
 from tap_zoom_logs import sandbox
 from tap_zoom_logs.sandbox import ZoomEmulator
-from tests.conftest import STREAMS, Tap, TapRun, as_record, secrets_of, without_id
+from tests.conftest import Tap, TapRun, assert_exact, secrets_of
 
 DEBUG = {"TAP_ZOOM_LOGS_LOGLEVEL": "DEBUG"}
 ERROR_PREFIX = "tap-zoom-logs: error: "
-
-
-def assert_exact(run: TapRun, emulator: ZoomEmulator, config: dict[str, Any]) -> None:
-    assert run.returncode == 0, run.stderr[-3000:]
-    for stream in STREAMS:
-        truth = Counter(
-            as_record(stream, entry)
-            for entry in emulator.truth(stream, config["start_date"], config["end_date"])
-        )
-        assert without_id(stream, run.records[stream]) == truth
-        assert len({r["lw_id"] for r in run.records[stream]}) == len(run.records[stream])
 
 
 def assert_no_piece_of_a_secret(run: TapRun, emulator: ZoomEmulator) -> None:
