@@ -296,6 +296,9 @@ class TapZoomLogs(Tap):
                 # else: the leftover of a stream that stopped early: nobody wants it now
             else:
                 return
+        if stream.name == next(reversed(self._plans)):
+            self._feed.close()  # the last stream is done: let the workers go
+            self._feed = None
 
     def _start_feed(self, first: ZoomReportStream) -> None:
         """A new feed from `first` on (a new sync, or a stream synced on its own)."""
