@@ -35,13 +35,26 @@ RECORDS = {"activities": "activity_logs", "operationlogs": "operation_logs"}
 # --------------------------------------------------------------------------- helpers
 
 
-def fetch_token(emu: ZoomEmulator) -> str:
-    response = requests.post(
+def token_request(
+    emu: ZoomEmulator,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    account_id: str | None = None,
+    *,
+    in_query: bool = False,
+) -> requests.Response:
+    """POST to the token endpoint, as a Server-to-Server OAuth app does (or nearly)."""
+    form = {"grant_type": "account_credentials", "account_id": account_id or emu.account_id}
+    return requests.post(
         emu.oauth_url,
-        auth=(emu.client_id, emu.client_secret),
-        data={"grant_type": "account_credentials", "account_id": emu.account_id},
+        auth=(client_id or emu.client_id, client_secret or emu.client_secret),
+        **({"params": form} if in_query else {"data": form}),
         timeout=5,
     )
+
+
+def fetch_token(emu: ZoomEmulator) -> str:
+    response = token_request(emu)
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
@@ -101,12 +114,7 @@ def emu() -> ZoomEmulator:
 
 
 def test_token_is_issued_with_zoom_shape(shared: ZoomEmulator) -> None:
-    response = requests.post(
-        shared.oauth_url,
-        auth=(shared.client_id, shared.client_secret),
-        data={"grant_type": "account_credentials", "account_id": shared.account_id},
-        timeout=5,
-    )
+    response = token_request(shared)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["x-zm-trackingid"]
@@ -136,12 +144,7 @@ def test_several_tokens_live_at_once(shared: ZoomEmulator) -> None:
 def test_token_refused_for_wrong_credentials(
     shared: ZoomEmulator, client_id: str, client_secret: str, account_id: str
 ) -> None:
-    response = requests.post(
-        shared.oauth_url,
-        auth=(client_id, client_secret),
-        data={"grant_type": "account_credentials", "account_id": account_id},
-        timeout=5,
-    )
+    response = token_request(shared, client_id, client_secret, account_id)
     assert response.status_code == 400
     assert response.json() == {
         "reason": "Invalid client_id or client_secret",
@@ -150,12 +153,7 @@ def test_token_refused_for_wrong_credentials(
 
 
 def test_token_refused_when_parameters_are_in_the_query_string(shared: ZoomEmulator) -> None:
-    response = requests.post(
-        shared.oauth_url,
-        auth=(shared.client_id, shared.client_secret),
-        params={"grant_type": "account_credentials", "account_id": shared.account_id},
-        timeout=5,
-    )
+    response = token_request(shared, in_query=True)
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
 
@@ -447,12 +445,7 @@ def test_fault_missing_scope(emu: ZoomEmulator) -> None:
 def test_fault_on_token_endpoint_and_counts(emu: ZoomEmulator) -> None:
     emu.inject("server_error", endpoint="token", times=2)
     for _ in range(2):
-        response = requests.post(
-            emu.oauth_url,
-            auth=(emu.client_id, emu.client_secret),
-            data={"grant_type": "account_credentials", "account_id": emu.account_id},
-            timeout=5,
-        )
+        response = token_request(emu)
         assert response.status_code == 503
         assert response.headers["Content-Type"].startswith("text/html")
     token = fetch_token(emu)
