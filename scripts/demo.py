@@ -41,7 +41,7 @@ def main() -> None:
     if Path(sys.prefix).resolve() != TAP_VENV.resolve():
         # The emulator lives in the tap's package: continue inside the tap's virtualenv.
         os.execv(str(tap_python), [str(tap_python), __file__, *sys.argv[1:]])
-    meltano = ensure_venv(MELTANO_VENV, "meltano~=4.4.0").with_name("meltano")
+    meltano = ensure_venv(MELTANO_VENV, "-r", "requirements-meltano.txt").with_name("meltano")
 
     from tap_zoom_logs.sandbox import ZoomEmulator  # noqa: PLC0415 - needs the tap's venv
 

@@ -43,8 +43,10 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 T = t.TypeVar("T")
+#: A window's entries, as Zoom served them.
+Entries = list[dict[str, t.Any]]
 #: A fetched window: its entries, and how many pages they took.
-_Fetched = tuple[list[dict[str, t.Any]], int]
+_Fetched = tuple[Entries, int]
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
@@ -57,7 +59,6 @@ MAX_TOKEN_RENEWALS = 3
 MAX_WINDOW_RESTARTS = 3
 #: Zoom's code for an invalid request (bad dates, expired page token, ...).
 ZOOM_VALIDATION_CODE = 300
-ZOOM_INVALID_TOKEN_CODE = 124
 ZOOM_MISSING_SCOPE_CODES = (4700, 4711)
 
 
@@ -348,9 +349,7 @@ class ZoomClient:
 
     # -- windows -------------------------------------------------------------------------
 
-    def fetch_window(
-        self, stream: ZoomReportStream, window: Window
-    ) -> tuple[list[dict[str, t.Any]], int]:
+    def fetch_window(self, stream: ZoomReportStream, window: Window) -> _Fetched:
         """Every entry of a window, paging with next_page_token; returns (entries, pages).
 
         A refused page token (they expire after 15 minutes) means reading the window again
@@ -364,7 +363,7 @@ class ZoomClient:
         }
         refusal = ""
         for _ in range(MAX_WINDOW_RESTARTS):
-            entries: list[dict[str, t.Any]] = []
+            entries: Entries = []
             pages = 0
             page_token = ""
             try:
@@ -395,7 +394,7 @@ class ZoomClient:
 
     def fetch_windows(
         self, jobs: Iterable[tuple[ZoomReportStream, Window]]
-    ) -> Generator[tuple[ZoomReportStream, Window, list[dict[str, t.Any]], int], None, None]:
+    ) -> Generator[tuple[ZoomReportStream, Window, Entries, int], None, None]:
         """Fetch windows concurrently, yield them in order.
 
         `max_concurrent_requests` workers fetch; up to twice as many windows are queued or
@@ -510,7 +509,7 @@ class ZoomReportStream(Stream):
         summary.report(self)
 
     def window_records(
-        self, window: Window, entries: list[dict[str, t.Any]], lower: str, upper: str
+        self, window: Window, entries: Entries, lower: str, upper: str
     ) -> Iterator[dict[str, t.Any]]:
         """A window's entries in ascending order, with their `lw_id`, within [lower, upper].
 
@@ -576,7 +575,7 @@ class ZoomReportStream(Stream):
         """Everything up to `bookmark` is emitted: say so in the state, now."""
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
-        state["replication_key_value"] = bookmark.format("YYYY-MM-DDTHH:mm:ss[Z]")
+        state["replication_key_value"] = _second(bookmark)
         self.state_manager.is_flushed = False
         self._write_state_message()
 

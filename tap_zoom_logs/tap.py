@@ -20,6 +20,7 @@ from singer_sdk.plugin_base import _ConfigInput
 from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_zoom_logs.client import (
+    Entries,
     StreamPlan,
     Window,
     ZoomClient,
@@ -33,8 +34,6 @@ if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterator
 
     from tap_zoom_logs.client import ZoomReportStream
-
-Entries = list[dict[str, t.Any]]
 
 #: Zoom keeps six months of report data; a request reaching further back is refused.
 RETENTION_MONTHS = 6
@@ -316,8 +315,10 @@ class TapZoomLogs(Tap):
     _plans: dict[str, StreamPlan]
     _fed: set[str]
 
+    _clamp_warned = False
+
     def _warn_clamped(self, start: pendulum.DateTime) -> None:
-        if not getattr(self, "_clamp_warned", False):
+        if not self._clamp_warned:
             self._clamp_warned = True
             self.logger.warning(
                 "Zoom keeps six months of logs: days before %s (asked from %s) are gone;"

@@ -47,7 +47,7 @@ from tap_zoom_logs.sandbox import ZoomEmulator
 
 REPO = Path(__file__).resolve().parents[2]
 MELTANO_VENV = REPO / ".venv-meltano"
-MELTANO_REQUIREMENT = "meltano~=4.4.0"
+MELTANO_REQUIREMENTS = REPO / "requirements-meltano.txt"
 PG_SERVER_TIMEZONE = "Asia/Kolkata"  # UTC+05:30 all year: any conversion shows at once
 PG_DATABASE = "zoom"
 PG_USER = "postgres"
@@ -273,7 +273,8 @@ def _ensure_meltano() -> Path:
                 "pip",
                 "install",
                 "-q",
-                MELTANO_REQUIREMENT,
+                "-r",
+                str(MELTANO_REQUIREMENTS),
             ],
         ):
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
