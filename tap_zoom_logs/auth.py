@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 import typing as t
 
 import requests
 
-from tap_zoom_logs.errors import SettingError, ZoomAPIError, describe, zoom_error_fields
+from tap_zoom_logs.errors import SECRETS, SettingError, ZoomAPIError, describe, zoom_error_fields
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +41,8 @@ class ZoomToken:
         self._oauth_url = oauth_url
         self._account_id = account_id
         self._credentials = (client_id, client_secret)
+        SECRETS.add(client_secret)
+        SECRETS.add(base64.b64encode(f"{client_id}:{client_secret}".encode()).decode())
         self._send = send
         self._lock = threading.Lock()
         self._token: str | None = None
@@ -88,6 +91,7 @@ class ZoomToken:
             msg = f"Zoom's token endpoint answered without an access token ({describe(response)})"
             raise ZoomAPIError(msg) from None
         self._token = str(token)
+        SECRETS.add(self._token)
         self._renew_at = time.monotonic() + lifetime - min(RENEW_MARGIN_SECONDS, lifetime / 10)
         self.scopes = frozenset(str(body.get("scope", "")).split())
 

@@ -1,8 +1,14 @@
-"""The failures a user can act on, each with the one line the command prints."""
+"""The failures a user can act on, each with the one line the command prints, and the
+redaction every text from Zoom goes through before it is printed."""
 
 from __future__ import annotations
 
+import threading
+from urllib.parse import quote
+
 import requests
+
+REDACTED = "[redacted]"
 
 
 class TapZoomLogsError(Exception):
@@ -25,8 +31,45 @@ class RetriesExhausted(TapZoomLogsError):
     """A transient failure kept coming back for longer than the retry budget."""
 
 
+class PagingNeverEnds(ZoomAPIError):
+    """Zoom kept handing out page tokens for a window that cannot have that many pages."""
+
+
 class PageTokenInvalid(Exception):
     """Zoom refused a next_page_token (expired after 15 minutes, or unknown)."""
+
+
+class Stopped(Exception):
+    """The run is stopping (a signal, or an error elsewhere): a worker gives up quietly."""
+
+
+class Secrets:
+    """The run's secrets: the client secret, its Basic value and every access token.
+
+    Zoom's error messages have been seen to quote what a request carried; every text that
+    comes from Zoom goes through `redact` before it reaches a log or an error line.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        if len(secret) >= 4:  # a shorter "secret" would redact ordinary words
+            with self._lock:
+                self._known.update({secret, quote(secret, safe="")})
+
+    def redact(self, text: str) -> str:
+        with self._lock:
+            known = sorted(self._known, key=len, reverse=True)
+        for secret in known:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+
+#: One per process, as the tap is one run per process.
+SECRETS = Secrets()
 
 
 def zoom_error_fields(response: requests.Response) -> tuple[object, str]:
@@ -45,16 +88,17 @@ def zoom_error_fields(response: requests.Response) -> tuple[object, str]:
 def describe(response: requests.Response) -> str:
     """Say what Zoom answered, with what Zoom support asks for: code and tracking id.
 
-    Only the status line, Zoom's own code/message and the tracking id are used: the
-    request (which carries the token or the Basic credentials) never is.
+    Only the status line, Zoom's own code/message and the tracking id are used, and they
+    are redacted of the run's secrets: the request (which carries the token or the Basic
+    credentials) is never quoted, and neither is Zoom quoting it back.
     """
     code, message = zoom_error_fields(response)
     text = f"HTTP {response.status_code}"
     if code is not None:
         text += f", Zoom code {code}"
     if message:
-        text += f": {message.strip()}"
+        text += f": {' '.join(message.split())}"
     tracking_id = response.headers.get("x-zm-trackingid")
     if tracking_id:
         text += f" (x-zm-trackingid {tracking_id})"
-    return text
+    return SECRETS.redact(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from singer_sdk import typing as th
+from typing_extensions import override
 
 from tap_zoom_logs.client import ZoomReportStream
 
@@ -40,5 +41,6 @@ class OperationLogsStream(ZoomReportStream):
     role_permission = "Admin Activity Logs"
     schema = _log_schema("operator", "category_type", "action", "operation_detail")
 
-    def extra_params(self) -> dict[str, str]:
+    @override
+    def query_params(self) -> dict[str, str]:
         return {"category_type": self.config["operation_logs_category_type"]}

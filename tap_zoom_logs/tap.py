@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import io
-import ipaddress
 import json
 import sys
 import typing as t
 from functools import cached_property
-from urllib.parse import urlsplit
 
 import click
 import pendulum
-from jsonschema import Draft7Validator
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.plugin_base import _ConfigInput
 from singer_sdk.tap_base import CliTestOptionValue
+from typing_extensions import override
 
-from tap_zoom_logs.client import (
-    Entries,
-    StreamPlan,
-    Window,
-    ZoomClient,
-    ZoomMessageWriter,
-    missing_scope,
-)
+from tap_zoom_logs import settings
+from tap_zoom_logs.api import ZoomAPI
 from tap_zoom_logs.errors import SettingError, TapZoomLogsError
+from tap_zoom_logs.feed import WindowFeed
+from tap_zoom_logs.output import ZoomMessageWriter
+from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
-
     from tap_zoom_logs.client import ZoomReportStream
-
-#: Zoom keeps six months of report data; a request reaching further back is refused.
-RETENTION_MONTHS = 6
 
 CATEGORY_TYPES = [
     "all",
@@ -64,10 +54,14 @@ SETTING_DESCRIPTIONS = {
         "client_secret`."
     ),
     "start_date": (
-        "Earliest entry time to extract (ISO date or date-time, UTC). Default, "
-        "and floor, is the oldest day Zoom still keeps (six months back)."
+        "Earliest entry time to extract (ISO date or date-time, UTC; a date alone starts at"
+        " its midnight). Default, and floor, is the oldest day Zoom still keeps (six months"
+        " back)."
     ),
-    "end_date": "Latest entry time to extract (ISO date or date-time, UTC). Default is now.",
+    "end_date": (
+        "Latest entry time to extract (ISO date or date-time, UTC; a date alone includes"
+        " that whole day). Default is now."
+    ),
     "api_url": "Base URL of Zoom's REST API.",
     "oauth_url": "Zoom's OAuth token endpoint (account_credentials grant).",
     "page_size": "Entries per report page, 1 to 300.",
@@ -87,7 +81,11 @@ SETTING_DESCRIPTIONS = {
         "Zoom's quota is shared by every app of the account, so stay well below "
         "the plan's limit (Pro 10/s)."
     ),
-    "max_concurrent_requests": "Report windows fetched at once (1 to 64).",
+    "max_concurrent_requests": (
+        "Most report windows fetched at once, each one request at a time (1 to 256). The"
+        " tap keeps as many in flight as the rate allows at the latency it measures, up to"
+        " this cap."
+    ),
     "max_retry_seconds": (
         "How long one request keeps being retried (5xx, timeouts, resets, "
         "per-second 429s) before the run stops with the last failure. A "
@@ -136,18 +134,28 @@ class TapZoomLogs(Tap):
         ),
         _setting("request_timeout", th.NumberType(exclusive_minimum=0), default=60),
         _setting("max_requests_per_second", th.NumberType(exclusive_minimum=0), default=5),
-        _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=64), default=4),
+        _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=64),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
     ).to_dict()
 
+    @override
     def discover_streams(self) -> list[ZoomReportStream]:
-        return [ActivityLogsStream(self), OperationLogsStream(self)]
+        return [stream(self, api=self.zoom, feed=self.feed) for stream in STREAMS]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        self._plans, self._fed = {}, set()
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
+
+    @cached_property
+    def zoom(self) -> ZoomAPI:
+        """The run's one client of Zoom's API: every stream shares its token and limits."""
+        return ZoomAPI(self.config, self.logger)
+
+    @cached_property
+    def feed(self) -> WindowFeed:
+        """The run's one window feed: it reads ahead across the streams, in sync order."""
+        return WindowFeed(self.zoom, int(self.config["page_size"]))
 
     def selected_streams(self) -> list[ZoomReportStream]:
         selected = [s for s in self.streams.values() if s.selected]
@@ -156,37 +164,17 @@ class TapZoomLogs(Tap):
             raise SettingError(msg)
         return selected  # type: ignore[return-value]
 
-    def preflight(self) -> None:
-        """Once per run, before the first report request: the selected streams' scopes."""
-        if not self._preflight_done:
-            self._preflight_done = True
-            self.check_scopes(self.selected_streams())
-
-    _preflight_done = False
-
-    def check_scopes(self, streams: list[ZoomReportStream]) -> None:
-        """Stop if the app lacks a scope one of `streams` needs.
-
-        The token answer lists the app's scopes; if Zoom ever leaves the list out, its
-        4711/4700 answers to the report requests tell the same story, with the same message.
-        """
-        token = self.zoom.token
-        token.bearer()
-        for stream in streams:
-            if token.scopes and not token.has_scope(stream.scope):
-                granted = " ".join(sorted(token.scopes))
-                raise missing_scope(stream, f"the app has: {granted}")
-
     def check_connection(self) -> None:
         """`--test`: per selected stream, whether credentials, scope and role permission work.
 
-        One small request per stream (today, one entry), not a sync.
+        One small request per stream (today, one entry), not the SDK's one-record sync,
+        which would page from six months back until it met an entry.
         """
         failed = []
         for stream in self.selected_streams():
             try:
-                self.check_scopes([stream])
-                self.zoom.probe(stream)
+                self.zoom.check_scopes([stream.report])
+                self.zoom.probe(stream.report)
             except TapZoomLogsError as exc:
                 self.logger.error("%s: FAILED: %s", stream.name, exc)
                 failed.append(stream.name)
@@ -201,15 +189,19 @@ class TapZoomLogs(Tap):
             msg = f"connection test failed for {', '.join(failed)} (see the lines above)"
             raise TapZoomLogsError(msg)
 
+    @override
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        """`--test` checks the connection per stream instead of the SDK's one-record sync,
-        which would page from six months back until it met an entry."""
+        """`--test` runs check_connection (the SDK's `run_connection_test` is final)."""
         if value != CliTestOptionValue.All.value:
             super().cb_test(ctx, param, value)
             return
-        config = ctx.params.get("config") or _ConfigInput()
-        tap = cls(config=config.config, parse_env_config=config.parse_env, validate_config=True)
+        config = ctx.params.get("config")  # the SDK's parsed --config option
+        tap = cls(
+            config=getattr(config, "config", None) or {},
+            parse_env_config=bool(getattr(config, "parse_env", False)),
+            validate_config=True,
+        )
         tap.check_connection()
         ctx.exit()
 
@@ -233,190 +225,38 @@ class TapZoomLogs(Tap):
             about=about, about_format=about_format, config=config, state=state, catalog=catalog
         )
 
+    @override
     def load_state(self, state: dict[str, t.Any]) -> None:
         check_state(state)
         super().load_state(state)
 
-    @cached_property
-    def zoom(self) -> ZoomClient:
-        """The one Zoom client of the run: both streams share its token and rate limit."""
-        return ZoomClient(self.config, self.logger)
-
-    @cached_property
-    def started_at(self) -> pendulum.DateTime:
-        return pendulum.now("UTC").replace(microsecond=0)
-
-    @cached_property
-    def oldest_day(self) -> pendulum.DateTime:
-        """The oldest day Zoom still answers for (a day inside its six months)."""
-        return self.started_at.start_of("day").subtract(months=RETENTION_MONTHS).add(days=1)
-
-    def plan(self, stream: ZoomReportStream) -> StreamPlan:
-        """What `stream` reads this run (fixed when it is first asked for)."""
-        if stream.name not in self._plans:
-            start, end = self.sync_range(stream)
-            window_days = int(self.config["window_days"])
-            self._plans[stream.name] = StreamPlan.of(start, end, window_days)
-        return self._plans[stream.name]
-
-    def sync_range(self, stream: ZoomReportStream) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-        """The [start, end] a stream reads: from its bookmark less the lookback, or from
-        start_date; never before what Zoom keeps; up to end_date or now."""
-        settings = self.settings
-        start = settings.start or self.oldest_day
-        # Read without creating: a stream not yet synced keeps no (empty) entry in the state.
-        state = self.state.get("bookmarks", {}).get(stream.tap_stream_id, {})
-        bookmark = state.get("replication_key_value")
-        if bookmark and state.get("replication_key") == "time":
-            lookback = int(self.config["lookback_days"])
-            resume = _parse_moment("state", bookmark).start_of("day").subtract(days=lookback)
-            start = max(start, resume)
-        if start < self.oldest_day:
-            self._warn_clamped(start)
-            start = self.oldest_day
-        return start, settings.end or self.started_at
-
-    def windows_of(self, stream: ZoomReportStream) -> Iterator[tuple[Window, Entries, int]]:
-        """`stream`'s windows, from the run's one feed.
-
-        The feed fetches the windows of every selected stream in the order the SDK syncs
-        them, so the next stream's first windows are in flight while this one's last are
-        still paging: the workers never idle between streams.
-        """
-        if self._feed is None or stream.name in self._fed or stream.name not in self._plans:
-            self._start_feed(stream)
-        self._fed.add(stream.name)
-        assert self._feed is not None
-        for _ in self.plan(stream).windows:
-            for owner, window, entries, pages in self._feed:
-                if owner is stream:
-                    yield window, entries, pages
-                    break
-                # else: the leftover of a stream that stopped early: nobody wants it now
-            else:
-                return
-        if stream.name == next(reversed(self._plans)):
-            self._feed.close()  # the last stream is done: let the workers go
-            self._feed = None
-
-    def _start_feed(self, first: ZoomReportStream) -> None:
-        """A new feed from `first` on (a new sync, or a stream synced on its own)."""
-        if self._feed is not None:
-            self._feed.close()  # stops and joins what the old one still had in flight
-        order = self.selected_streams()
-        following = order[order.index(first) :] if first in order else [first]
-        self._plans, self._fed = {}, set()  # the state may have moved since the last feed
-        for stream in following:
-            self.plan(stream)
-        jobs = ((s, window) for s in following for window in self._plans[s.name].windows)
-        self._feed = self.zoom.fetch_windows(jobs)
-
-    _feed: Generator[tuple[ZoomReportStream, Window, Entries, int], None, None] | None = None
-    _plans: dict[str, StreamPlan]
-    _fed: set[str]
-
-    _clamp_warned = False
-
-    def _warn_clamped(self, start: pendulum.DateTime) -> None:
-        if not self._clamp_warned:
-            self._clamp_warned = True
-            self.logger.warning(
-                "Zoom keeps six months of logs: days before %s (asked from %s) are gone;"
-                " starting at %s",
-                self.oldest_day.to_date_string(),
-                start.to_date_string(),
-                self.oldest_day.to_date_string(),
-            )
-
-    @cached_property
-    def settings(self) -> _Range:
-        return _Range.from_config(self.config)
-
+    # The SDK's validation hook, though its name is private: it runs inside the SDK's
+    # constructor, before the SDK reads the config (stream maps, flattening), which is where
+    # a wrong setting must be caught and named. tests/test_settings.py fails if it stops
+    # being called.
+    @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """One line naming the setting and what to do, before any request is sent.
 
         Also fills in the defaults, which the SDK leaves to each tap.
         """
         schema = self.config_jsonschema
-        for name, spec in schema["properties"].items():
-            if "default" in spec and self._config.get(name) is None:
-                self._config[name] = spec["default"]
-            if name in self._config:
-                self._config[name] = _number_from_text(self._config[name], spec)
+        self.append_builtin_config(schema)
+        now = pendulum.now("UTC")
+        config = self._config  # the SDK keeps no public writable handle on it
+        settings.fill_in(config, schema)
         try:
-            errors = sorted(Draft7Validator(schema).iter_errors(dict(self._config)), key=str)
-            if errors:
-                raise SettingError(_explain(errors[0]))
-            for name in ("api_url", "oauth_url"):
-                _check_url(name, str(self._config[name]))
-            _Range.from_config(self._config)
+            settings.check(config, schema, now)
         except SettingError as exc:
             if raise_errors:
                 raise
             return [str(exc)]
+        for note in settings.warnings_of(config, schema, now):
+            self.logger.warning("%s", note)
         return []
 
 
-def _number_from_text(value: t.Any, spec: dict[str, t.Any]) -> t.Any:
-    """Environment variables are text: read "300" as the number a numeric setting wants."""
-    kinds = spec.get("type", [])
-    if not isinstance(value, str) or not {"integer", "number"} & set(kinds):
-        return value
-    try:
-        number = float(value)
-    except ValueError:
-        return value  # left for the validator to name
-    return int(number) if number.is_integer() and "integer" in kinds else number
-
-
-class _Range(t.NamedTuple):
-    start: pendulum.DateTime | None
-    end: pendulum.DateTime | None
-
-    @classmethod
-    def from_config(cls, config: t.Mapping[str, t.Any]) -> _Range:
-        start, end = (
-            _parse_moment(f"setting {name}", config[name]) if config.get(name) else None
-            for name in ("start_date", "end_date")
-        )
-        if start and end and end < start:
-            msg = (
-                f"setting end_date ({config['end_date']}) is before"
-                f" start_date ({config['start_date']})"
-            )
-            raise SettingError(msg)
-        return cls(start, end)
-
-
-def _parse_moment(label: str, value: t.Any) -> pendulum.DateTime:
-    """`value` as a UTC date-time; `label` names where it came from in the error."""
-    try:
-        moment = pendulum.parse(str(value), strict=False, tz="UTC")
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
-        moment = None
-    if not isinstance(value, str) or not isinstance(moment, pendulum.DateTime):
-        msg = (
-            f"{label}: {value!r} is not an ISO date or date-time"
-            " (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"
-        )
-        raise SettingError(msg)
-    return moment.in_timezone("UTC")
-
-
-def check_state(state: t.Any) -> None:
-    """A state this tap can resume from, or one line that says what is wrong with it."""
-    shape = 'a JSON object like {"bookmarks": {"activity_logs": {...}}}'
-    if not isinstance(state, dict):
-        raise SettingError(f"state: must be {shape}, not {type(state).__name__}")
-    bookmarks = state.get("bookmarks", {})
-    if not isinstance(bookmarks, dict):
-        raise SettingError(f"state: bookmarks must be an object ({shape})")
-    for stream, bookmark in bookmarks.items():
-        if not isinstance(bookmark, dict):
-            raise SettingError(f"state: bookmarks.{stream} must be an object")
-        value = bookmark.get("replication_key_value")
-        if value is not None and bookmark.get("replication_key") == "time":
-            _parse_moment(f"state: bookmarks.{stream}.replication_key_value", value)
+STREAMS: list[type[ZoomReportStream]] = [ActivityLogsStream, OperationLogsStream]
 
 
 def _json_file(option: str, file: t.IO[str]) -> tuple[t.Any, io.StringIO]:
@@ -429,42 +269,6 @@ def _json_file(option: str, file: t.IO[str]) -> tuple[t.Any, io.StringIO]:
         msg = f"{option} {name}: not valid JSON ({exc})"
         raise SettingError(msg) from None
     return content, io.StringIO(text)
-
-
-def _check_url(name: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
-        return  # a local emulator or proxy: nothing travels in clear over a network
-    msg = (
-        f"setting {name}: {url!r} must be an https:// URL (plain http:// is only allowed on"
-        " loopback, since the credentials and tokens would travel in clear)"
-    )
-    raise SettingError(msg)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _explain(error: t.Any) -> str:
-    """A jsonschema error as one line that names the setting."""
-    if error.validator == "required":
-        name = error.message.split("'")[1]
-        return f"setting {name} is missing: set it (the Zoom app's {name.replace('_', ' ')})"
-    name = ".".join(str(part) for part in error.absolute_path) or "config"
-    if name == "client_secret":  # never echo a secret, even a malformed one
-        return f"setting {name}: must be the app's client secret, as a string"
-    if error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"setting {name}: {error.instance!r} is not one of: {allowed}"
-    return f"setting {name}: {error.message}"
 
 
 def main() -> None:

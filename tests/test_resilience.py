@@ -7,8 +7,9 @@ import email.utils
 import pendulum
 import pytest
 
-from tap_zoom_logs.client import parse_retry_after, plan_windows
+from tap_zoom_logs.api import parse_retry_after
 from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.windows import plan_windows
 from tests.conftest import Tap, assert_exact
 
 
@@ -107,7 +108,7 @@ def test_retry_after_forms_with_a_fixed_clock():
 def test_windows_cover_every_day_once_oldest_first():
     start = pendulum.datetime(2026, 1, 30, 13, 5)
     end = pendulum.datetime(2026, 3, 2, 1, 0)
-    windows = plan_windows(start, end, 7)
+    windows = plan_windows(start.date(), end.date(), 7)
 
     days = [
         w.first_day.add(days=i) for w in windows for i in range((w.last_day - w.first_day).days + 1)

@@ -1,0 +1,352 @@
+"""Zoom's report API as the tap uses it: one request (rate-limited, retried, judged), one
+page, one window paged to its end. Shared by every stream of the run."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+import typing as t
+from collections import Counter
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import msgspec
+import pendulum
+import requests
+from pyrate_limiter import Limiter, Rate
+
+from tap_zoom_logs.auth import ZoomToken
+from tap_zoom_logs.errors import (
+    SECRETS,
+    DailyLimitReached,
+    PageTokenInvalid,
+    RetriesExhausted,
+    SettingError,
+    Stopped,
+    ZoomAPIError,
+    describe,
+    zoom_error_fields,
+)
+from tap_zoom_logs.reports import MEETINGS_API, Report
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+
+T = t.TypeVar("T")
+
+#: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
+MAX_RETRY_AFTER_SECONDS = 300.0
+#: Exponential backoff for failures that say nothing of when to come back.
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
+#: A new token answered 124 this many times in a row: Zoom is not going to take it.
+MAX_TOKEN_RENEWALS = 3
+#: Zoom's code for an invalid request (bad dates, expired page token, ...).
+ZOOM_VALIDATION_CODE = 300
+ZOOM_NO_PERMISSION_CODE = 200
+ZOOM_MISSING_SCOPE_CODES = (4700, 4711)
+#: Windows in flight per family: enough for the allowed rate at the measured latency,
+#: twice over (windows page one request at a time, and the last ones drain slowly).
+LATENCY_HEADROOM = 2.0
+FIRST_LATENCY_GUESS_SECONDS = 0.5
+#: Never so many windows in flight that each waits longer than this between its pages:
+#: Zoom's page tokens expire after 15 minutes.
+MAX_PAGE_GAP_SECONDS = 300.0
+
+
+class _Transient(Exception):
+    """A failure worth another try; `wait` is what Zoom asked for, if it said.
+
+    `cause` is the short name it is counted under in the run's summary.
+    """
+
+    def __init__(self, cause: str, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.cause = cause
+        self.reason = reason
+        self.wait = wait
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After: seconds, an HTTP date or an ISO timestamp."""
+    if not value:
+        return None
+    value = value.strip()
+    now = time.time() if now is None else now
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        moment = pendulum.parse(value)
+        return max(0.0, float(moment.timestamp()) - now)  # type: ignore[union-attr]
+    except (ValueError, TypeError, AttributeError, pendulum.parsing.exceptions.ParserError):
+        return None
+
+
+def missing_scope(report: Report, detail: str) -> SettingError:
+    """The one message for a scope the app lacks, whoever finds out (token or report)."""
+    return SettingError(
+        f"{report.name}: the Zoom app lacks the scope {report.scope} ({detail})."
+        " Add it on the app's Scopes page in the Zoom App Marketplace (or deselect the"
+        f" stream); the app's owner also needs the '{report.role_permission}' view"
+        " permission in their Zoom role."
+    )
+
+
+class Lane:
+    """One Zoom API family's client-side rate limit, and how many windows keep it busy.
+
+    Requests are spread evenly (one every 1/rate seconds) rather than in bursts: the
+    account's per-second budget is shared with the customer's other integrations.
+    """
+
+    def __init__(self, family: str, rate: float, cap: int) -> None:
+        self.family = family
+        self.rate = rate
+        self.cap = cap
+        self._limiter = Limiter(Rate(1, max(1, round(1000 / rate))), buffer_ms=0)
+        self._lock = threading.Lock()
+        self._latency = FIRST_LATENCY_GUESS_SECONDS
+
+    def acquire(self, stopping: threading.Event) -> None:
+        """Wait for this family's next slot; give up at once when the run is stopping."""
+        while not self._limiter.try_acquire(self.family, timeout=0.25):
+            if stopping.is_set():
+                raise Stopped
+        if stopping.is_set():
+            raise Stopped
+
+    def observe(self, seconds: float) -> None:
+        """One request's latency (its answer, not its wait for a slot)."""
+        with self._lock:
+            self._latency += 0.2 * (seconds - self._latency)
+
+    def windows_in_flight(self) -> int:
+        """Little's law with headroom, capped by max_concurrent_requests."""
+        with self._lock:
+            wanted = math.ceil(self.rate * self._latency * LATENCY_HEADROOM) + 1
+        ceiling = min(self.cap, max(1, math.floor(self.rate * MAX_PAGE_GAP_SECONDS)))
+        return max(1, min(wanted, ceiling))
+
+
+class ZoomAPI:
+    """One per run, shared by every stream: the HTTP session, the token, the rate limits
+    and the retry policy."""
+
+    def __init__(self, config: Mapping[str, t.Any], logger: logging.Logger) -> None:
+        self.logger = logger
+        self._api_url = str(config["api_url"]).rstrip("/")
+        self._timeout = float(config["request_timeout"])
+        self._retry_budget = float(config["max_retry_seconds"])
+        cap = int(config["max_concurrent_requests"])
+        self.lanes = {
+            MEETINGS_API: Lane(MEETINGS_API, float(config["max_requests_per_second"]), cap)
+        }
+        self._session = requests.Session()
+        self.stopping = threading.Event()
+        #: Retries by cause, and seconds slept on 429s, for the summary of each stream.
+        self.retries: t.Counter[str] = Counter()
+        self.rate_limit_wait = 0.0
+        self._count_lock = threading.Lock()
+        self.token = ZoomToken(
+            oauth_url=config["oauth_url"],
+            account_id=config["account_id"],
+            client_id=config["client_id"],
+            client_secret=config["client_secret"],
+            send=self.send,
+        )
+
+    # -- one request, retried ------------------------------------------------------------
+
+    def send(self, method: str, url: str, *, what: str, **kwargs: t.Any) -> requests.Response:
+        """Send a request, retrying transport failures, 5xx and 429 within the budget.
+
+        Returns any other answer (2xx, 4xx) for the caller to judge.
+        """
+
+        def attempt() -> requests.Response:
+            response = self._request(MEETINGS_API, method, url, **kwargs)
+            self._raise_if_transient(response)
+            return response
+
+        return self.retrying(attempt, what=what)
+
+    def retrying(self, attempt: Callable[[], T], *, what: str) -> T:
+        """Call `attempt` until it stops raising `_Transient`, or the budget runs out."""
+        started = time.monotonic()
+        failures = 0
+        while True:
+            try:
+                return attempt()
+            except _Transient as exc:
+                failures += 1
+                delay = exc.wait if exc.wait is not None else self._backoff(failures)
+                self.count(exc.cause, delay)
+                spent = time.monotonic() - started
+                if spent + delay > self._retry_budget:
+                    msg = (
+                        f"gave up on {what} after {failures} failed attempts in {spent:.0f} s;"
+                        f" the last: {exc.reason}"
+                    )
+                    raise RetriesExhausted(msg) from None
+                if delay > 0:
+                    self.logger.warning("%s: %s; retrying in %.1f s", what, exc.reason, delay)
+                    self.pause(delay)
+
+    def count(self, cause: str, delay: float = 0.0) -> None:
+        with self._count_lock:
+            self.retries[cause] += 1
+            if cause.startswith("rate limit"):
+                self.rate_limit_wait += delay
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, but wake up at once when the run is stopping."""
+        if self.stopping.wait(seconds):
+            raise Stopped
+
+    @staticmethod
+    def _backoff(failures: int) -> float:
+        # Full jitter, so that concurrent windows hit by the same outage spread out.
+        ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (failures - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _request(self, family: str, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+        lane = self.lanes[family]
+        lane.acquire(self.stopping)
+        started = time.monotonic()
+        try:
+            # Zoom's API does not redirect: a 3xx is answered as an error, never followed
+            # (a hop would skip the rate limit and could lead off https).
+            response = self._session.request(
+                method, url, timeout=self._timeout, allow_redirects=False, **kwargs
+            )
+        except requests.exceptions.SSLError:
+            # Not transient: retrying cannot make an untrusted certificate trusted.
+            host = urlsplit(url).hostname
+            msg = (
+                f"the TLS certificate of {host} could not be verified; if a proxy re-signs"
+                " TLS on your network, point REQUESTS_CA_BUNDLE at its CA certificate"
+            )
+            raise ZoomAPIError(msg) from None
+        except requests.Timeout:
+            reason = f"no answer within request_timeout ({self._timeout:g} s)"
+            raise _Transient("timeout", reason) from None
+        except requests.RequestException as exc:
+            # The exception's text can quote the URL, never the headers or body we sent.
+            raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
+        lane.observe(time.monotonic() - started)
+        if response.is_redirect or 300 <= response.status_code < 400:
+            where = SECRETS.redact(response.headers.get("Location", "nowhere"))
+            msg = (
+                f"{urlsplit(url).path} answered HTTP {response.status_code}, redirecting to"
+                f" {where}; Zoom's API does not redirect, so the tap does not follow it:"
+                " check api_url and oauth_url (and any proxy in between)"
+            )
+            raise ZoomAPIError(msg)
+        return response
+
+    @staticmethod
+    def _raise_if_transient(response: requests.Response) -> None:
+        status = response.status_code
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if _is_daily_limit(response) or (wait or 0) > MAX_RETRY_AFTER_SECONDS:
+                raise DailyLimitReached(
+                    "Zoom's daily request limit for this account is reached"
+                    f" ({describe(response)})."
+                    " The quota resets at 00:00 UTC: run again after that; the state holds"
+                    " every finished window, so the next run resumes where this one stopped."
+                )
+            raise _Transient("rate limit (429)", f"rate limited ({describe(response)})", wait)
+        if status >= 500:
+            raise _Transient("server error (5xx)", describe(response))
+
+    # -- report pages --------------------------------------------------------------------
+
+    def get_page(self, report: Report, query: Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """One page of a report, with a valid token, its records key present."""
+        url = f"{self._api_url}{report.path}"
+        renewals = 0
+
+        def attempt() -> dict[str, t.Any]:
+            nonlocal renewals
+            token = self.token.bearer()
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            response = self._request(report.family, "GET", url, params=query, headers=headers)
+            self._raise_if_transient(response)
+            code, _ = zoom_error_fields(response)
+            if response.status_code == 401 and renewals < MAX_TOKEN_RENEWALS:
+                # Expired early or revoked: a new token, then the same request again.
+                renewals += 1
+                self.token.invalidate(token)
+                raise _Transient("token refused (401)", "access token refused (401), renewed", 0)
+            if response.status_code != 200:
+                raise _refusal(report, response, code, query)
+            return _payload(report, response)
+
+        span = f"{query.get('from')}..{query.get('to')}"
+        return self.retrying(attempt, what=f"{report.name} page ({span})")
+
+    def probe(self, report: Report) -> None:
+        """One page of today's report with one entry: does this report work at all?"""
+        today = pendulum.now("UTC").to_date_string()
+        self.get_page(report, {"from": today, "to": today, "page_size": 1, **report.params})
+
+    def check_scopes(self, reports: list[Report]) -> None:
+        """Stop if the app lacks a scope one of `reports` needs.
+
+        The token answer lists the app's scopes; if Zoom ever leaves the list out, its
+        4711/4700 answers to the report requests tell the same story, with the same message.
+        """
+        token = self.token
+        token.bearer()
+        for report in reports:
+            if token.scopes and not token.has_scope(report.scope):
+                granted = " ".join(sorted(token.scopes))
+                raise missing_scope(report, f"the app has: {granted}")
+
+
+def _is_daily_limit(response: requests.Response) -> bool:
+    return response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit"
+
+
+def _payload(report: Report, response: requests.Response) -> dict[str, t.Any]:
+    try:
+        payload = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        reason = f"a broken JSON answer ({describe(response)})"
+        raise _Transient("broken answer", reason) from None
+    records = payload.get(report.records_key) if isinstance(payload, dict) else None
+    if not isinstance(records, list) or not all(isinstance(entry, dict) for entry in records):
+        # Never read as "no entries": that would be a silent gap.
+        reason = f"an answer without its '{report.records_key}' list ({describe(response)})"
+        raise _Transient("broken answer", reason)
+    return t.cast("dict[str, t.Any]", payload)
+
+
+def _refusal(
+    report: Report, response: requests.Response, code: object, query: Mapping[str, t.Any]
+) -> Exception:
+    if code in ZOOM_MISSING_SCOPE_CODES:
+        return missing_scope(report, describe(response))
+    if response.status_code == 401:
+        return ZoomAPIError(f"Zoom keeps refusing fresh access tokens ({describe(response)})")
+    if code == ZOOM_VALIDATION_CODE and "next_page_token" in query:
+        return PageTokenInvalid(describe(response))
+    if code == ZOOM_NO_PERMISSION_CODE:
+        return SettingError(
+            f"{report.name}: Zoom says the app has no permission ({describe(response)})."
+            f" Give the app's owner the '{report.role_permission}' view permission and"
+            " 'Usage reports' in their Zoom role; the account needs a Pro plan or higher."
+            + report.permission_hint
+        )
+    return ZoomAPIError(f"{report.name}: Zoom refused the request ({describe(response)})")

@@ -1,0 +1,215 @@
+"""The window feed: reads windows ahead, concurrently, and hands them back finished, in order.
+
+One feed per run, shared by the streams in the order the SDK syncs them, so the next
+stream's first windows are already in flight while this one's last are still paging.
+
+How many windows are in flight follows the rate: each family's `Lane` says how many keep
+its rate limit busy at the latency it measures (capped by max_concurrent_requests). What
+is fetched ahead is bounded by what it holds: no new window starts while the spools hold
+more than `AHEAD_BYTES`, and a window that is not the next to be emitted waits before its
+next page until they hold less. Disk use is therefore at most about `AHEAD_BYTES` plus
+the window being emitted (whose entries must all be in before its first is emitted).
+"""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+from collections import deque
+from dataclasses import dataclass, field
+
+import pendulum
+
+from tap_zoom_logs.errors import DailyLimitReached, Stopped
+from tap_zoom_logs.paging import read_window
+from tap_zoom_logs.spool import SpoolBudget
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tap_zoom_logs.api import ZoomAPI
+    from tap_zoom_logs.paging import WindowRead
+    from tap_zoom_logs.reports import Report
+    from tap_zoom_logs.windows import Plan, Window
+
+#: What the spools of windows not yet emitted may hold before the fetch-ahead waits.
+AHEAD_BYTES = 256 * 1024 * 1024
+
+
+class FeedSource(t.Protocol):
+    """What the feed needs of a stream."""
+
+    name: str
+
+    @property
+    def selected(self) -> bool: ...
+
+    @property
+    def report(self) -> Report: ...
+
+    def plan_run(self, now: pendulum.DateTime) -> Plan: ...
+
+
+@dataclass
+class _Job:
+    source: FeedSource
+    window: Window
+    is_open: bool
+    started: bool = False
+    done: bool = False
+    abandoned: bool = False
+    read: WindowRead | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Jobs:
+    """The run's windows in emission order, and what is in flight."""
+
+    queue: deque[_Job] = field(default_factory=deque)
+    running: t.Counter[str] = field(default_factory=t.Counter)
+
+
+class WindowFeed:
+    """Fetches the windows of the run's streams and hands each back when it is complete."""
+
+    def __init__(self, api: ZoomAPI, page_size: int) -> None:
+        self._api = api
+        self._page_size = page_size
+        self.budget = SpoolBudget()
+        self._sources: list[FeedSource] = []
+        self._jobs = _Jobs()
+        self._cond = threading.Condition()
+        #: Families whose windows failed: nothing new of theirs starts (but the next to be
+        #: emitted, which must land for the error to surface in order).
+        self._failed: set[str] = set()
+
+    def enlist(self, source: FeedSource) -> None:
+        """Streams enlist in the order the SDK syncs them (the order of discovery)."""
+        self._sources.append(source)
+
+    def windows(self, source: FeedSource) -> Iterator[WindowRead]:
+        """`source`'s windows, each complete, oldest first; the caller closes each spool.
+
+        Its plan is made now, unless the sync of an earlier stream made it already.
+        """
+        if not self._jobs.queue or self._jobs.queue[0].source is not source:
+            self._restart(source)
+        return self._windows_of(source)
+
+    def _windows_of(self, source: FeedSource) -> Iterator[WindowRead]:
+        while self._jobs.queue and self._jobs.queue[0].source is source:
+            yield self._next()
+
+    def _restart(self, first: FeedSource) -> None:
+        """A new sync from `first` on, with every selected stream that follows it."""
+        self.stop()
+        self._api.stopping.clear()
+        self._failed = set()
+        now = pendulum.now("UTC").replace(microsecond=0)
+        sources = self._sources[self._sources.index(first) :] if first in self._sources else [first]
+        sources = [first, *(s for s in sources[1:] if s.selected)]
+        self._api.check_scopes([source.report for source in sources])
+        for source in sources:
+            plan = source.plan_run(now)
+            for window in plan.windows:
+                self._jobs.queue.append(_Job(source, window, window.is_open(now)))
+
+    def _next(self) -> WindowRead:
+        with self._cond:
+            head = self._jobs.queue[0]
+            while not head.done:
+                self._start_more()
+                self._cond.wait(0.5)
+            self._jobs.queue.popleft()
+            self._start_more()
+            self._cond.notify_all()  # a new head: a paused window may be it
+        if head.error is not None:
+            raise head.error
+        assert head.read is not None
+        return head.read
+
+    def _start_more(self) -> None:
+        """Start windows, in order, while their lane wants more in flight and the spools
+        have room (called with the lock held)."""
+        queue = self._jobs.queue
+        if queue and not queue[0].started:
+            self._start(queue[0])  # whatever else holds, the next to be emitted must come
+        full = set(self._failed)
+        for job in queue:
+            family = job.source.report.family
+            if job.started or family in full:
+                continue
+            if self.budget.held > AHEAD_BYTES:
+                return
+            if self._jobs.running[family] >= self._api.lanes[family].windows_in_flight():
+                full.add(family)
+                continue
+            self._start(job)
+
+    def _start(self, job: _Job) -> None:
+        job.started = True
+        self._jobs.running[job.source.report.family] += 1
+        threading.Thread(target=self._fetch, args=(job,), daemon=True).start()
+
+    def _fetch(self, job: _Job) -> None:
+        # A daemon thread: a run that stops (a signal, an error) does not wait for it.
+        report = job.source.report
+        try:
+            job.read = read_window(
+                self._api,
+                report,
+                job.window,
+                page_size=self._page_size,
+                budget=self.budget,
+                is_open=job.is_open,
+                wait_turn=lambda: self._wait_turn(job),
+            )
+        except BaseException as exc:
+            job.error = exc
+        with self._cond:
+            job.done = True
+            if job.abandoned:
+                if job.read is not None:
+                    job.read.spool.close()
+                return
+            self._jobs.running[report.family] -= 1
+            if isinstance(job.error, DailyLimitReached):
+                self._failed.add(report.family)  # other families' streams may go on
+            elif job.error is not None and not isinstance(job.error, Stopped):
+                self._failed.update(self._api.lanes)
+            self._start_more()
+            self._cond.notify_all()
+
+    def _wait_turn(self, job: _Job) -> None:
+        """Before each page: wait while the spools are over budget, unless `job` is next."""
+        with self._cond:
+            while self.budget.held > AHEAD_BYTES and job is not self._jobs.queue[0]:
+                if job.abandoned or self._api.stopping.is_set():
+                    break
+                self._cond.wait(0.5)
+        if job.abandoned or self._api.stopping.is_set():
+            raise Stopped
+
+    def stop(self) -> None:
+        """Abandon what is queued and in flight (workers stop at their next step)."""
+        self._api.stopping.set()
+        with self._cond:
+            for job in self._jobs.queue:
+                job.abandoned = True
+                if job.read is not None:
+                    job.read.spool.close()
+            self._jobs = _Jobs()
+            self._cond.notify_all()
+
+    def drop(self, source: FeedSource) -> None:
+        """Forget `source`'s remaining windows (its stream stopped; the others go on)."""
+        with self._cond:
+            for job in [job for job in self._jobs.queue if job.source is source]:
+                job.abandoned = True
+                if job.read is not None:
+                    job.read.spool.close()
+                if job.started and not job.done:
+                    self._jobs.running[source.report.family] -= 1
+                self._jobs.queue.remove(job)
+            self._cond.notify_all()

@@ -1,0 +1,184 @@
+"""One window read to its end: page after page with next_page_token, into a spool.
+
+Paging must end: a page token seen before in the window, or more pages than its entries
+could fill, stops the stream rather than burn the account's daily quota.
+
+While Zoom may still add entries to a window (today's), a page token that is an offset
+into the newest-first list (Zoom does not say) shifts by one for each new entry: the last
+entries of a page then come again at the start of the next, and would get a second
+`lw_id`. So in such a window, when a page starts with the end of the page before, the
+first page is asked for again: the entries that appeared at its top since it was first
+read are the shifts that can explain the repeat, and that many repeated entries are
+dropped. A repeat no new entry explains is two identical entries, and both are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import typing as t
+from dataclasses import dataclass, field
+
+from tap_zoom_logs.api import ZoomAPI
+from tap_zoom_logs.errors import PageTokenInvalid, PagingNeverEnds, ZoomAPIError
+from tap_zoom_logs.spool import Row, SpoolBudget, WindowSpool
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tap_zoom_logs.reports import Report
+    from tap_zoom_logs.windows import Window
+
+#: An expired page token restarts the window; more restarts than this is not expiry.
+MAX_WINDOW_RESTARTS = 3
+#: Pages a window may take beyond what its entries fill (Zoom's pages are full but the
+#: last): more, and Zoom's tokens are not leading anywhere.
+SPARE_PAGES = 5
+
+
+@dataclass
+class WindowRead:
+    """A window paged to its end: its entries wait in `spool` until they are emitted."""
+
+    window: Window
+    spool: WindowSpool
+    pages: int
+    #: Entries served twice across a page boundary while Zoom added entries: kept once.
+    repeats_dropped: int = 0
+
+
+def read_window(
+    api: ZoomAPI,
+    report: Report,
+    window: Window,
+    *,
+    page_size: int,
+    budget: SpoolBudget,
+    is_open: bool,
+    wait_turn: Callable[[], None],
+) -> WindowRead:
+    """Every entry of a window, into a spool.
+
+    A refused page token (they expire after 15 minutes) means reading the window again
+    from its first page: nothing of it has been emitted yet, so nothing is emitted twice.
+    """
+    query = {**window.query(), "page_size": page_size, **report.params}
+    refusal = ""
+    for _ in range(MAX_WINDOW_RESTARTS):
+        reading = _Reading(api, report, window, query, WindowSpool(budget), is_open=is_open)
+        try:
+            return reading.run(wait_turn)
+        except PageTokenInvalid as exc:
+            reading.spool.close()
+            api.count("expired page token")
+            refusal = str(exc)
+            api.logger.warning(
+                "%s %s: page token refused (%s); reading the window again from its start",
+                report.name,
+                window.label,
+                exc,
+            )
+        except BaseException:
+            reading.spool.close()
+            raise
+    msg = (
+        f"{report.name} {window.label}: Zoom refused its page tokens"
+        f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusal}"
+    )
+    raise ZoomAPIError(msg)
+
+
+@dataclass
+class _Reading:
+    """One reading of a window, from its first page to its last."""
+
+    api: ZoomAPI
+    report: Report
+    window: Window
+    query: dict[str, t.Any]
+    spool: WindowSpool
+    is_open: bool
+    pages: int = 0
+    entries: int = 0
+    dropped: int = 0
+    tokens: dict[str, int] = field(default_factory=dict)
+    first_page: list[Row] = field(default_factory=list)
+    last_page: list[Row] = field(default_factory=list)
+
+    def run(self, wait_turn: Callable[[], None]) -> WindowRead:
+        page_token = ""
+        while True:
+            wait_turn()
+            query = {**self.query, "next_page_token": page_token} if page_token else self.query
+            page = self.api.get_page(self.report, query)
+            self.pages += 1
+            rows = [self.report.row(entry) for entry in page[self.report.records_key]]
+            self.entries += len(rows)
+            if self.pages == 1:
+                self.first_page = rows
+            elif self.is_open:
+                rows = rows[self._shifted(rows) :]
+            self.spool.add(rows)
+            self.last_page = rows or self.last_page
+            page_token = page.get("next_page_token") or ""
+            if not page_token:
+                return WindowRead(self.window, self.spool, self.pages, self.dropped)
+            self._check_paging_ends(page_token, page)
+
+    def _shifted(self, rows: list[Row]) -> int:
+        """How many rows at the start of this page are the shifted end of the last one."""
+        repeated = _overlap(self.last_page, rows)
+        if not repeated:
+            return 0
+        first_again = self.api.get_page(self.report, self.query)[self.report.records_key]
+        top = [self.report.row(entry) for entry in first_again]
+        shifts = min(repeated, max(0, _arrivals(self.first_page, top) - self.dropped))
+        self.dropped += shifts
+        if shifts:
+            self.api.logger.info(
+                "%s %s: %d entries came again at the top of page %d as Zoom added entries"
+                " (its page tokens are offsets): kept once",
+                self.report.name,
+                self.window.label,
+                shifts,
+                self.pages,
+            )
+        return shifts
+
+    def _check_paging_ends(self, page_token: str, page: dict[str, t.Any]) -> None:
+        where = f"{self.report.name} {self.window.label}"
+        if page_token in self.tokens:
+            msg = (
+                f"{where}: Zoom answered page {self.pages} with the next_page_token it had"
+                f" given on page {self.tokens[page_token]}: its paging would never end"
+            )
+            raise PagingNeverEnds(msg)
+        self.tokens[page_token] = self.pages
+        page_size = int(self.query["page_size"])
+        total = page.get("total_records")  # Zoom Phone's answers say how many there are
+        most = max(self.entries, total if type(total) is int else 0)
+        if self.pages >= math.ceil(most / page_size) + SPARE_PAGES:
+            msg = (
+                f"{where}: Zoom is still handing out page tokens after {self.pages} pages"
+                f" that held {self.entries} entries (page_size {page_size}): its paging"
+                " would never end"
+            )
+            raise PagingNeverEnds(msg)
+
+
+def _overlap(last_page: list[Row], rows: list[Row]) -> int:
+    """How many rows at the start of `rows` repeat the last rows of `last_page`."""
+    if not rows:
+        return 0
+    for k in range(min(len(last_page), len(rows)), 0, -1):
+        if last_page[-k] == rows[0] and last_page[-k:] == rows[:k]:
+            return k
+    return 0
+
+
+def _arrivals(first_page: list[Row], top: list[Row]) -> int:
+    """How many entries were added above the window's first page since it was read: the
+    shift at which the first page, read again, continues what it was."""
+    for shift in range(len(top)):
+        if top[shift:] == first_page[: len(top) - shift]:
+            return shift
+    return len(top)  # a page or more: every repeat can be a shift

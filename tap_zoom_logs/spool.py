@@ -1,0 +1,218 @@
+"""Where a fetched window waits to be emitted, and how its entries get their `lw_id`.
+
+A window's entries are kept as lines `key<TAB>row`, page by page, in a spool: memory while
+small, then an unnamed temporary file (unlinked at once, so nothing is left on disk after
+the run, an error or a SIGKILL). `row` is the entry's fields in schema order as JSON text,
+what `lw_id` hashes; `key` is its time as a sortable UTC string ("" when it has none).
+
+Entries identical in every field are separate events: `lw_id` tells them apart by their
+occurrence number among identical entries of the window. Identical entries share their
+second, so counting them needs only the entries of one second at a time, in any order,
+as long as each second's entries come together. Zoom serves newest first (every sample
+seen): the pages are then read back last page first, each reversed, which gives ascending
+time at the cost of one page in memory. If Zoom ever serves another order, the window is
+sorted on disk first (sorted runs, merged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import os
+import tempfile
+import threading
+import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+#: A spool stays in memory up to this size, then moves to an unnamed temporary file.
+SPOOL_MEMORY_BYTES = 256 * 1024
+#: Spools in memory, all windows together, beyond which new ones go to disk at once.
+MEMORY_BYTES = 32 * 1024 * 1024
+#: Lines sorted in memory at a time when a window must be sorted (served out of order).
+SORT_LINES = 50_000
+_READ_BLOCK = 1 << 16
+
+#: One entry as the spool keeps it: (key, row).
+Row = tuple[str, str]
+
+
+def lw_id(stream_name: str, row: str, occurrence: int) -> str:
+    """The entry's identifier: Zoom gives none, so a hash of what the entry is.
+
+    `occurrence` tells apart entries identical in every field: they are separate events.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{stream_name}\n{row}\n{occurrence}".encode())
+    return digest.hexdigest()
+
+
+def numbered(rows: Iterable[Row]) -> Iterator[tuple[str, str, int]]:
+    """(key, row, occurrence) for rows whose equal keys come together."""
+    current: str | None = None
+    seen: dict[str, int] = {}
+    for key, row in rows:
+        if key != current:
+            current = key
+            seen.clear()
+        occurrence = seen.get(row, 0)
+        seen[row] = occurrence + 1
+        yield key, row, occurrence
+
+
+class SpoolBudget:
+    """What every spool of the run holds, in memory and on disk, for the fetch-ahead's
+    bound and the run summary."""
+
+    def __init__(self, memory_bytes: int = MEMORY_BYTES) -> None:
+        self._lock = threading.Lock()
+        self.memory_bytes = memory_bytes
+        self.in_memory = 0
+        self.on_disk = 0
+        self.peak_disk = 0
+
+    @property
+    def held(self) -> int:
+        return self.in_memory + self.on_disk
+
+    def memory_full(self) -> bool:
+        return self.in_memory > self.memory_bytes
+
+    def change(self, *, memory: int = 0, disk: int = 0) -> None:
+        with self._lock:
+            self.in_memory += memory
+            self.on_disk += disk
+            self.peak_disk = max(self.peak_disk, self.on_disk)
+
+
+class WindowSpool:
+    """One window's entries, page by page, until they are emitted (then closed)."""
+
+    def __init__(self, budget: SpoolBudget) -> None:
+        self._budget = budget
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 - closed by close()
+        self._on_disk = False
+        self._pages: list[tuple[int, int]] = []  # (offset, length) of each page's lines
+        self.size = 0
+        self.entries = 0
+        self._first_key: str | None = None
+        self._last_key: str | None = None
+        self._descending = True
+        self._ascending = True
+        self._closed = False
+
+    def add(self, rows: list[Row]) -> None:
+        """One page's rows, in the order Zoom served them."""
+        if not rows:
+            return
+        for key, _ in rows:
+            if self._last_key is not None:
+                if key > self._last_key:
+                    self._descending = False
+                elif key < self._last_key:
+                    self._ascending = False
+            self._last_key = key
+        data = "\n".join(f"{key}\t{row}" for key, row in rows).encode()
+        if not self._on_disk and self._budget.memory_full():
+            self._move_to_disk()
+        self._pages.append((self.size, len(data)))
+        self._file.write(data)
+        self.size += len(data)
+        self.entries += len(rows)
+        if self._on_disk:
+            self._budget.change(disk=len(data))
+        elif self.size > SPOOL_MEMORY_BYTES:
+            self._on_disk = True  # SpooledTemporaryFile has just rolled over to a file
+            self._budget.change(memory=len(data) - self.size, disk=self.size)
+        else:
+            self._budget.change(memory=len(data))
+
+    def _move_to_disk(self) -> None:
+        self._file.rollover()
+        self._on_disk = True
+        self._budget.change(memory=-self.size, disk=self.size)
+
+    def rows(self) -> Iterator[Row]:
+        """Every row, each second's rows together, in ascending key order."""
+        if self._descending:
+            for offset, length in reversed(self._pages):
+                yield from reversed(self._read(offset, length))
+        elif self._ascending:
+            for offset, length in self._pages:
+                yield from self._read(offset, length)
+        else:
+            yield from self._sorted()
+
+    def _read(self, offset: int, length: int) -> list[Row]:
+        return [_split(line) for line in self._lines(offset, length)]
+
+    def _sorted(self) -> Iterator[Row]:
+        """The rows sorted by (key, row): in memory when few, else merged from sorted runs
+        on disk (a run is at most SORT_LINES lines in memory at a time)."""
+        if self.entries <= SORT_LINES:
+            lines = [line for page in self._pages for line in self._lines(*page)]
+            lines.sort()
+            yield from (_split(line) for line in lines)
+            return
+        with tempfile.TemporaryFile() as runs_file:
+            runs: list[tuple[int, int]] = []
+            chunk: list[str] = []
+            for page in self._pages:
+                chunk.extend(self._lines(*page))
+                if len(chunk) >= SORT_LINES:
+                    runs.append(_write_run(runs_file, chunk))
+                    chunk = []
+            if chunk:
+                runs.append(_write_run(runs_file, chunk))
+            runs_file.flush()
+            written = runs[-1][0] + runs[-1][1]
+            self._budget.change(disk=written)
+            try:
+                readers = [_run_lines(runs_file.fileno(), *run) for run in runs]
+                yield from (_split(line) for line in heapq.merge(*readers))
+            finally:
+                self._budget.change(disk=-written)
+
+    def _lines(self, offset: int, length: int) -> list[str]:
+        self._file.seek(offset)
+        return self._file.read(length).decode().split("\n")
+
+    def close(self) -> None:
+        """Free what the spool holds (again is harmless: a stopping run may race here)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._on_disk:
+            self._budget.change(disk=-self.size)
+        else:
+            self._budget.change(memory=-self.size)
+        self.size = 0
+        self._pages = []
+        self._file.close()
+
+
+def _split(line: str) -> Row:
+    key, _, row = line.partition("\t")
+    return key, row
+
+
+def _write_run(file: t.IO[bytes], lines: list[str]) -> tuple[int, int]:
+    lines.sort()
+    data = ("\n".join(lines) + "\n").encode()
+    offset = file.seek(0, os.SEEK_END)
+    file.write(data)
+    return offset, len(data)
+
+
+def _run_lines(fd: int, offset: int, length: int) -> Iterator[str]:
+    """The lines of one sorted run, read in blocks (each run keeps its own position)."""
+    end, rest = offset + length, b""
+    while offset < end:
+        block = os.pread(fd, min(_READ_BLOCK, end - offset), offset)
+        offset += len(block)
+        *complete, rest = (rest + block).split(b"\n")
+        for line in complete:
+            yield line.decode()
+    if rest:
+        yield rest.decode()

@@ -1,0 +1,194 @@
+"""A window's entries on their way out: numbered and identified the same whatever order
+Zoom serves them in, held in bounded memory, and gone from disk once emitted."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+
+import pytest
+
+from tap_zoom_logs import spool as spool_module
+from tap_zoom_logs.reports import Report
+from tap_zoom_logs.spool import SpoolBudget, WindowSpool, lw_id, numbered
+from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
+
+
+def report_of(stream_class) -> Report:
+    fields = tuple(name for name in stream_class.schema["properties"] if name != "lw_id")
+    return Report(
+        name=stream_class.name,
+        path=stream_class.path,
+        records_key=stream_class.records_key,
+        fields=fields,
+        scope=stream_class.scope,
+        role_permission=stream_class.role_permission,
+    )
+
+
+ACTIVITY = report_of(ActivityLogsStream)
+OPERATION = report_of(OperationLogsStream)
+
+SIGN_IN = {
+    "email": "admin@example.com",
+    "time": "2026-03-29T11:38:50Z",
+    "type": "Sign in",
+    "ip_address": "192.0.2.8",
+    "client_type": "Browser",
+    "version": "-",
+}
+SIGN_OUT = {  # no ip_address: Zoom leaves fields out now and then
+    "email": "zoë.ünal@example.com",
+    "time": "2026-03-29T11:38:50Z",
+    "type": "Sign out",
+    "client_type": "win",
+    "version": "6.0.2.4680",
+}
+ACTIVATE = {
+    "time": "2026-03-29T08:22:09Z",
+    "operator": "ops@example.com",
+    "category_type": "User",
+    "action": "Update",
+    "operation_detail": "Activate User someone@example.com ",
+}
+DELETE = {
+    "time": "2026-03-29T16:37:58Z",
+    "operator": "admin@example.com",
+    "category_type": "Recording",
+    "action": "Delete",
+    "operation_detail": "Delete cloud recording for meeting 11122223333",
+}
+
+#: What the tap emitted for these entries before the window pipeline was rewritten (the
+#: ids users' tables hold): they must never change.
+PINNED = {
+    "activity_logs": [
+        "63dea7cba7a6bd1746d368fd0a17bd52",  # the sign-out
+        "b082ee4afe5ee95990032eb3ae05b07b",  # the sign-in's second occurrence
+        "f3c676266ed269140583f8179340b25a",  # the sign-in's first occurrence
+    ],
+    "operation_logs": ["3d8a2d17e402b56874a6d069a6ae6de6", "c7e76888ea82c8b9fc2ff027b4aafb28"],
+}
+
+
+def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = None) -> list[str]:
+    spool = WindowSpool(budget or SpoolBudget())
+    for page in pages:
+        spool.add([report.row(entry) for entry in page])
+    try:
+        return [lw_id(report.name, row, n) for _, row, n in numbered(spool.rows())]
+    finally:
+        spool.close()
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        [[SIGN_IN, SIGN_IN, SIGN_OUT]],
+        [[SIGN_OUT], [SIGN_IN], [SIGN_IN]],
+        [[SIGN_IN, SIGN_OUT, SIGN_IN]],
+    ],
+    ids=["one page", "a page each", "duplicates apart"],
+)
+def test_lw_ids_are_the_ones_users_already_have(pages):
+    assert sorted(ids(ACTIVITY, pages)) == PINNED["activity_logs"]
+    assert sorted(ids(OPERATION, [[DELETE], [ACTIVATE]])) == PINNED["operation_logs"]
+
+
+def entries_of_a_busy_day(count: int, seed: int) -> list[dict]:
+    """Sign-ins newest first, many sharing a second, with exact duplicates."""
+    rng = random.Random(seed)
+    entries = []
+    for n in range(count):
+        second = 86_399 - n // 3  # three entries a second
+        entry = {
+            "email": f"user{rng.randrange(5)}@example.com",
+            "time": f"2026-03-29T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z",
+            "type": rng.choice(["Sign in", "Sign out"]),
+            "ip_address": "192.0.2.8",
+            "client_type": "Browser",
+            "version": "-",
+        }
+        entries.append(entry)
+        if n % 50 == 0:
+            entries.append(dict(entry))
+    return entries
+
+
+def pages_of(entries: list[dict], size: int = 300) -> list[list[dict]]:
+    return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+
+def test_the_order_zoom_serves_in_changes_no_id(monkeypatch):
+    monkeypatch.setattr(spool_module, "SORT_LINES", 500)  # several sorted runs on disk
+    newest_first = entries_of_a_busy_day(3000, seed=1)
+    shuffled = newest_first[:]
+    random.Random(2).shuffle(shuffled)
+
+    expected = ids(ACTIVITY, pages_of(newest_first))
+    assert len(set(expected)) == len(expected) == len(newest_first)
+    assert sorted(ids(ACTIVITY, pages_of(newest_first[::-1]))) == sorted(expected)
+    assert sorted(ids(ACTIVITY, pages_of(shuffled))) == sorted(expected)
+
+
+@pytest.mark.parametrize("order", ["newest first", "oldest first", "shuffled"])
+def test_rows_come_out_in_ascending_time(monkeypatch, order):
+    monkeypatch.setattr(spool_module, "SORT_LINES", 400)
+    entries = entries_of_a_busy_day(2000, seed=3)
+    if order == "oldest first":
+        entries.reverse()
+    elif order == "shuffled":
+        random.Random(4).shuffle(entries)
+    spool = WindowSpool(SpoolBudget())
+    for page in pages_of(entries):
+        spool.add([ACTIVITY.row(entry) for entry in page])
+    keys = [key for key, _ in spool.rows()]
+    spool.close()
+
+    assert keys == sorted(keys)
+    assert len(keys) == len(entries)
+
+
+def test_an_entry_without_a_usable_time_is_kept():
+    odd = {**SIGN_IN, "time": "soon"}
+    spool = WindowSpool(SpoolBudget())
+    spool.add([ACTIVITY.row(entry) for entry in (SIGN_IN, odd, SIGN_OUT)])
+    keys = [key for key, _ in spool.rows()]
+    spool.close()
+
+    assert sorted(keys) == ["", SIGN_IN["time"], SIGN_IN["time"]]
+
+
+def unnamed_files() -> set[str]:
+    return set(os.listdir(tempfile.gettempdir()))
+
+
+def test_a_big_window_goes_to_disk_and_leaves_nothing_behind():
+    before = unnamed_files()
+    budget = SpoolBudget()
+    spool = WindowSpool(budget)
+    for page in pages_of(entries_of_a_busy_day(6000, seed=5)):
+        spool.add([ACTIVITY.row(entry) for entry in page])
+
+    assert budget.on_disk == spool.size > spool_module.SPOOL_MEMORY_BYTES
+    assert budget.in_memory == 0
+    assert unnamed_files() == before, "the spool's file has no name, even while open"
+    spool.close()
+    assert budget.on_disk == 0
+    assert budget.peak_disk > spool_module.SPOOL_MEMORY_BYTES
+
+
+def test_spools_go_to_disk_once_all_of_them_fill_the_memory_budget():
+    budget = SpoolBudget(memory_bytes=50_000)
+    spools = []
+    for n in range(20):
+        spool = WindowSpool(budget)
+        spool.add([ACTIVITY.row(entry) for entry in entries_of_a_busy_day(100, seed=n)])
+        spools.append(spool)
+
+    assert budget.in_memory <= 50_000 + max(s.size for s in spools)
+    assert budget.on_disk > 0
+    for spool in spools:
+        spool.close()
+    assert budget.held == 0
