@@ -1,56 +1,45 @@
-"""Benchmark of tap-zoom-logs against the Zoom emulator: speed, cost per entry, memory, requests.
+"""Benchmark of tap-zoom-logs against the Zoom emulator: speed, rate, cost per entry, memory.
 
 Usage (from the repository root, with the project installed in .venv)::
 
-    .venv/bin/python benchmarks/run.py            # full run, a few minutes on 2 cores
-    .venv/bin/python benchmarks/run.py --quick    # smoke run, well under a minute
+    .venv/bin/python benchmarks/run.py                       # full run, ~10 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick               # smoke run, about a minute
+    .venv/bin/python benchmarks/run.py --baseline d8c4b6e    # also an older version, side by side
 
-Options: ``--rps N`` (the tap's max_requests_per_second in the latency section, default 38),
-``--seed N``, ``--keep DIR`` (keep configs and stderr logs of every run there).
+Options: ``--rps N`` (the tap's max_requests_per_second where a rate binds, default 38, 5%
+under the emulator's limit of 40), ``--seed N``, ``--keep DIR`` (keep configs and stderr
+logs of every run there), ``--baseline REF`` (a git ref of this repository: it is checked
+out and installed in a throwaway virtualenv, and run beside the current tap in the CPU and
+memory sections, so that "no worse than before" is measured in one run, not remembered).
 
 It drives the real ``tap-zoom-logs`` executable (a subprocess per run, its stdout to
 /dev/null) against ``python -m tap_zoom_logs.sandbox`` in another process, so that the
-emulator's CPU does not share a GIL with what is measured (the machine has 2 cores: one for the
-emulator, one for the client). Every client run is a child process reaped with ``os.wait4``
-(by a small launcher process, see ``LAUNCHER``), so its CPU time (user+sys) and peak RSS
-(``ru_maxrss``) are its own. It prints one raw table, the derived ratios, then one line per
-target saying met / not met.
+emulator's CPU does not share a GIL with what is measured. Every client run is a child
+process reaped with ``os.wait4`` (by a small launcher, see ``LAUNCHER``), so its CPU time
+(user+sys) and peak RSS (``ru_maxrss``) are its own. Peak disk is what the tap's summary
+says its spools held on disk at most. It prints one raw table, the derived ratios, then one
+line per target saying met / not met.
 
 Sections:
 
-1. latency-bound backfill: emulator latency 0.1 s per report page, per-second limit 40, 30
-   days of a few thousand entries a day per stream. The tap runs with
-   max_requests_per_second=38 (``--rps``; 5% under the emulator's 40, so 0 429s are
-   expected, and close to 4 / latency = 40 so that the concurrent run is not held back by
-   the rate when it is compared with the sequential one: at 20/s the best possible speed-up
-   over one request at a time would be 2x, and the 3.5x target could not be reached by
-   design; at 36 the measured speed-up was 3.49x)
-   and max_concurrent_requests=4, then the same with max_concurrent_requests=1 (the
-   sequential reference). The bound is ``pages / min(rps, concurrency / latency)`` where
-   pages = report pages the emulator served (200 answers, both streams); the token request
-   takes one slot of the client's limiter but has no latency, so when the rate binds it is
-   counted with the pages: ``bound = max((pages + tokens) / rps, pages * latency / conc)``.
-   Wall time is the tap process' whole life (interpreter start and imports included; the
-   ``startup`` row shows what that costs alone).
-2. CPU-bound: no latency, no limit, about 1,000,000 entries in range (both streams). The tap
-   (max_requests_per_second=1000, the most its limiter expresses; max_concurrent_requests=4)
-   and a bare loop written here (requests + json: a token, then every page of every day
-   sequentially, one RECORD line per entry with an md5 ``lw_id`` to /dev/null) run
-   alternately, twice each, against the same warmed emulator. Reported: entries/s (wall) and
-   CPU seconds per million entries; the ratio tap/bare is taken on CPU (the tap's threads
-   overlap with the emulator, the bare loop does not, so the wall ratio flatters the tap on
-   2 cores; it is printed too). Best of the two runs of each.
-3. memory: peak RSS of the tap with about 100,000 and about 1,000,000 entries in range, same
-   data density (the same emulator, the shorter range being its newest days), so only the
-   length of the range differs; ratio 1M / 100k (largest of the repeated runs of each).
-4. requests: for every tap run, report pages and token requests served against the minimum,
-   ``sum over windows (stream x day) of max(1, ceil(entries / page_size))`` and 1 token. The
-   entry counts come from an in-process copy of the emulator's deterministic data set (same
-   seed and clock), which also checks that the tap emitted exactly the entries in range.
+1. latency-bound backfill, as before: emulator latency 0.1 s per page, limit 40/s, 30 days
+   of a few thousand entries a day per stream; the tap with its default concurrency, then
+   with max_concurrent_requests=1 (one request at a time, the sequential reference). Bound:
+   ``max((pages + tokens) / rps, pages * latency / concurrency)``.
+2. rate: page latencies of 50 ms, 400 ms and 1 s, default concurrency; wall time against
+   ``(pages + tokens) / rps``, the best the client-side rate allows. Enough days of small
+   windows that the run is long against the tap's start and the last window's drain.
+3. CPU: no latency, no limit, about 1,000,000 entries (both streams). The tap, a bare
+   requests+json loop writing the same RECORD lines (and the baseline), twice each,
+   alternately; CPU seconds per million entries, best of each.
+4. memory: activity_logs at 10,000, 300,000 (window_days 1 and 7) entries a day over 3 days,
+   and 1,000,000 in one day; peak RSS, peak disk, entries/s.
+5. requests: report pages and tokens of every tap run against the minimum, from an
+   in-process copy of the emulator's deterministic data (which also checks that each run
+   emitted exactly the entries in range).
 
-``--quick`` shrinks every data set (4 days in section 1, ~60,000 entries in 2, 10k/50k in 3):
-the tables are real but too small for the targets to mean much (startup dominates).
-Timings on a shared 2-core machine are noisy: compare ratios within one run, never across runs.
+``--quick`` shrinks every data set: the tables are real but too small for the targets to
+mean much. Timings on a shared 2-core machine are noisy: compare within one run only.
 """
 
 from __future__ import annotations
@@ -71,10 +60,12 @@ import tempfile
 import threading
 import time
 import urllib.request
+import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+REPO = Path(__file__).resolve().parents[1]
 STREAMS = {  # stream -> (endpoint, path, fields in schema order, extra query parameters)
     "activity_logs": (
         "activities",
@@ -90,23 +81,26 @@ STREAMS = {  # stream -> (endpoint, path, fields in schema order, extra query pa
     ),
 }
 PAGE_SIZE = 300
-LATENCY = 0.1
 EMULATOR_LIMIT = 40.0
-CONCURRENCY = 4
 
 
 @dataclass(frozen=True)
 class Sizes:
     latency_days: int
     latency_per_day: int
+    rate_days: int
+    rate_per_day: int
+    rate_latencies: tuple[float, ...]
     cpu_days: int
     cpu_per_day: int
-    big: int  # entries in range for the CPU runs and the large memory run
-    small: int  # entries in range for the small memory run
+    cpu_entries: int
+    memory_days: int
+    memory_per_day: tuple[int, ...]  # the first is the reference the others are held to
+    big_day: int
 
 
-FULL = Sizes(30, 3000, 176, 3300, 1_000_000, 100_000)
-QUICK = Sizes(4, 900, 30, 1000, 50_000, 10_000)
+FULL = Sizes(30, 3000, 170, 800, (0.05, 0.4, 1.0), 176, 3300, 1_000_000, 3, (10_000, 300_000), 1_000_000)
+QUICK = Sizes(4, 900, 12, 800, (0.05, 0.4), 30, 1000, 50_000, 2, (2_000, 20_000), 50_000)
 
 
 # --------------------------------------------------------------------------- the emulator
@@ -115,8 +109,11 @@ QUICK = Sizes(4, 900, 30, 1000, 50_000, 10_000)
 class Emulator:
     """``python -m tap_zoom_logs.sandbox`` in its own process, and a local copy of its data."""
 
-    def __init__(self, *, seed: int, days: int, per_day: int, latency: float, limit: float) -> None:
-        self.args = dict(seed=seed, days=days, per_day=per_day)
+    def __init__(
+        self, *, seed: int, days: int, per_day: dict[str, int], latency: float, limit: float
+    ) -> None:
+        self.args = {"seed": seed, "days": days, "per_day": per_day}
+        volumes = [f"--entries-per-day={stream}={n}" for stream, n in per_day.items()]
         command = [
             sys.executable,
             "-m",
@@ -124,7 +121,7 @@ class Emulator:
             "--port=0",
             f"--seed={seed}",
             f"--history-days={days}",
-            f"--entries-per-day={per_day}",
+            *volumes,
             f"--latency={latency}",
             f"--rate-limit={limit}",
         ]
@@ -186,11 +183,19 @@ class Emulator:
             }
         return self._counts
 
-    def minimum(self, first: dt.date) -> tuple[int, int]:
-        """(entries in range, fewest pages that serve them) from day `first` to the end."""
+    def minimum(self, first: dt.date, window_days: int = 1) -> tuple[int, int]:
+        """(entries in range, fewest pages that serve them) from day `first` to the end.
+
+        The tap reads one more day before a start_date (Zoom's day boundary is not
+        documented): an empty day here, one page per stream.
+        """
         entries = pages = 0
-        for (_, day), n in self.counts().items():
-            if day >= first:
+        edge = first - dt.timedelta(days=1)
+        for stream in STREAMS:
+            days = [edge, *self.days(first)]
+            for start in range(0, len(days), window_days):
+                window = days[start : start + window_days]
+                n = sum(self.counts().get((stream, day), 0) for day in window)
                 entries += n
                 pages += max(1, math.ceil(n / PAGE_SIZE))
         return entries, pages
@@ -218,7 +223,8 @@ class Emulator:
             headers = {"Authorization": f"Bearer {token}"}
             url = self.config["api_url"] + path
             for _ in range(20):
-                if requests.get(url, params={**params, **extra}, headers=headers).ok:
+                answer = requests.get(url, params={**params, **extra}, headers=headers, timeout=600)
+                if answer.ok:
                     return
                 time.sleep(0.5)  # a 429 from the per-second limit: try later
 
@@ -233,6 +239,7 @@ def _token(session: Any, config: dict[str, Any]) -> str:
         config["oauth_url"],
         auth=(config["client_id"], config["client_secret"]),
         data={"grant_type": "account_credentials", "account_id": config["account_id"]},
+        timeout=30,
     )
     answer.raise_for_status()
     return answer.json()["access_token"]
@@ -245,9 +252,11 @@ def _token(session: Any, config: dict[str, Any]) -> str:
 class Run:
     section: str
     name: str
+    client: str = "tap"  # "tap", "bare" or "baseline"
     wall: float = 0.0
     cpu: float = 0.0
     maxrss_mb: float = 0.0
+    disk_mb: float | None = None
     entries: int = 0
     expected_entries: int = 0
     pages: int = 0
@@ -257,7 +266,6 @@ class Run:
     throttled: int = 0
     peak_concurrency: int = 0
     bound: float | None = None
-    is_tap: bool = True
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -275,6 +283,27 @@ def tap_executable() -> str:
     if not found:
         raise SystemExit("tap-zoom-logs is not installed: run with the project's .venv/bin/python")
     return found
+
+
+def install_baseline(ref: str, scratch: Path) -> str:
+    """`ref` of this repository, installed in its own virtualenv: its tap-zoom-logs."""
+    tree, env = scratch / "baseline-src", scratch / "baseline-venv"
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", "--force", str(tree), ref],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        venv.create(env, with_pip=True)
+        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, str(tree)], check=True, capture_output=True)
+    finally:
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+            check=False,
+            capture_output=True,
+        )
+    return str(env / "bin" / "tap-zoom-logs")
 
 
 #: Forks and execs the measured command, reaps it with wait4 and writes what it used to the
@@ -297,7 +326,8 @@ with open(sys.argv[1], "w") as out:
 
 def spawn(command: list[str], workdir: Path, name: str) -> tuple[float, float, float, str]:
     """Run `command` (stdout to /dev/null); returns (wall s, user+sys s, peak RSS MB, stderr)."""
-    log, report = workdir / f"{name}.stderr", workdir / f"{name}.usage.json"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name)
+    log, report = workdir / f"{slug}.stderr", workdir / f"{slug}.usage.json"
     with log.open("w") as err:
         subprocess.run(
             [sys.executable, "-I", "-c", LAUNCHER, str(report), *command],
@@ -320,33 +350,41 @@ def run_client(
     name: str,
     *,
     first: dt.date,
-    bare: bool = False,
+    client: str = "tap",
+    executable: str | None = None,
     **settings: Any,
 ) -> Run:
     config = {**emulator.config, "start_date": f"{first.isoformat()}T00:00:00Z", **settings}
-    path = workdir / f"{name}.json"
+    path = workdir / f"{re.sub(r'[^A-Za-z0-9]+', '-', section + name)}.json"
     path.write_text(json.dumps(config))
-    if bare:
+    if client == "bare":
         command = [sys.executable, str(Path(__file__).resolve()), "--bare", str(path)]
     else:
-        command = [tap_executable(), "--config", str(path)]
+        command = [executable or tap_executable(), "--config", str(path)]
     emulator.reset_stats()
-    wall, cpu, rss, stderr = spawn(command, workdir, name)
+    wall, cpu, rss, stderr = spawn(command, workdir, f"{section} {name}")
     stats = emulator.stats()
-    run = Run(section, name, wall=wall, cpu=cpu, maxrss_mb=rss, is_tap=not bare)
-    if bare:
+    run = Run(section, name, client, wall=wall, cpu=cpu, maxrss_mb=rss)
+    if client == "bare":
         run.entries = json.loads(stderr.strip().splitlines()[-1])["entries"]
     else:
         run.entries = sum(
             int(m) for m in re.findall(r'"metric":\s*"record_count",\s*"value":\s*(\d+)', stderr)
         )
-    run.expected_entries, run.min_pages = emulator.minimum(first)
-    run.pages = sum(stats["pages"].values())
+        disk = re.findall(r'"metric":\s*"zoom_spool_peak_disk_bytes",\s*"value":\s*(\d+)', stderr)
+        run.disk_mb = max(int(d) for d in disk) / 1e6 if disk else None
+    run.expected_entries, run.min_pages = emulator.minimum(
+        first, int(settings.get("window_days", 1))
+    )
+    if client != "tap":
+        run.min_pages = run.pages = 0  # the older tap and the bare loop ask for what they ask
+    else:
+        run.pages = sum(stats["pages"].get(ep, 0) for ep, *_ in STREAMS.values())
     run.report_requests = sum(stats["requests"].get(ep, 0) for ep, *_ in STREAMS.values())
     run.tokens = stats["requests"].get("token", 0)
     run.throttled = sum(n for key, n in stats["statuses"].items() if key.endswith(":429"))
     run.peak_concurrency = stats["peak_concurrency"]
-    if run.entries != run.expected_entries:
+    if client != "bare" and run.entries != run.expected_entries:
         run.notes.append(f"emitted {run.entries} entries, {run.expected_entries} in range")
     return run
 
@@ -370,7 +408,7 @@ def bare_loop(config_path: str) -> None:
             params = {"from": day.isoformat(), "to": day.isoformat(), "page_size": PAGE_SIZE}
             params.update(extra)
             while True:
-                page = session.get(url, params=params, headers=headers).json()
+                page = session.get(url, params=params, headers=headers, timeout=600).json()
                 pages += 1
                 for entry in page[stream]:
                     record = {name: entry.get(name) for name in fields}
@@ -395,7 +433,7 @@ def bare_loop(config_path: str) -> None:
 
 def startup_run(workdir: Path) -> Run:
     wall, cpu, rss, _ = spawn([tap_executable(), "--about"], workdir, "startup")
-    return Run("startup", "tap --about", wall=wall, cpu=cpu, maxrss_mb=rss)
+    return Run("0 startup", "tap --about", wall=wall, cpu=cpu, maxrss_mb=rss)
 
 
 # --------------------------------------------------------------------------- sections
@@ -409,63 +447,124 @@ def _prepare(emulator: Emulator, threads: int) -> None:
     warming.join()
 
 
+def both(per_day: int) -> dict[str, int]:
+    return dict.fromkeys(STREAMS, per_day)
+
+
 def latency_section(sizes: Sizes, seed: int, rps: float, workdir: Path) -> list[Run]:
+    latency = 0.1
     emulator = Emulator(
         seed=seed,
         days=sizes.latency_days,
-        per_day=sizes.latency_per_day,
-        latency=LATENCY,
+        per_day=both(sizes.latency_per_day),
+        latency=latency,
         limit=EMULATOR_LIMIT,
     )
     try:
         _prepare(emulator, threads=3)
         runs = []
-        for name, conc in (("concurrent", CONCURRENCY), ("sequential", 1)):
+        for name, conc in (("concurrent (default)", None), ("sequential c=1", 1)):
+            settings: dict[str, Any] = {"max_requests_per_second": rps}
+            if conc:
+                settings["max_concurrent_requests"] = conc
             run = run_client(
-                emulator,
-                workdir,
-                "1 latency",
-                f"{name} c={conc} rps={rps:g}",
-                first=emulator.first_day,
-                max_requests_per_second=rps,
-                max_concurrent_requests=conc,
+                emulator, workdir, "1 latency", name, first=emulator.first_day, **settings
             )
-            run.bound = max(
-                (run.pages + run.tokens) / rps if rps <= conc / LATENCY else 0.0,
-                run.pages * LATENCY / conc,
-            )
+            in_flight = conc or run.peak_concurrency
+            run.bound = max((run.pages + run.tokens) / rps, run.pages * latency / in_flight)
             runs.append(run)
         return runs
     finally:
         emulator.stop()
 
 
-def cpu_memory_section(sizes: Sizes, seed: int, workdir: Path) -> list[Run]:
+def rate_section(sizes: Sizes, seed: int, rps: float, workdir: Path) -> list[Run]:
+    runs = []
+    for latency in sizes.rate_latencies:
+        emulator = Emulator(
+            seed=seed,
+            days=sizes.rate_days,
+            per_day=both(sizes.rate_per_day),
+            latency=latency,
+            limit=EMULATOR_LIMIT,
+        )
+        try:
+            _prepare(emulator, threads=8)
+            run = run_client(
+                emulator,
+                workdir,
+                "2 rate",
+                f"latency {latency * 1000:g} ms",
+                first=emulator.first_day,
+                max_requests_per_second=rps,
+            )
+            run.bound = (run.pages + run.tokens) / rps
+            runs.append(run)
+        finally:
+            emulator.stop()
+    return runs
+
+
+def cpu_section(sizes: Sizes, seed: int, workdir: Path, baseline: str | None) -> list[Run]:
     emulator = Emulator(
-        seed=seed,
-        days=sizes.cpu_days,
-        per_day=sizes.cpu_per_day,
-        latency=0.0,
-        limit=0.0,
+        seed=seed, days=sizes.cpu_days, per_day=both(sizes.cpu_per_day), latency=0.0, limit=0.0
     )
+    fast = {"max_requests_per_second": 1000}
+    clients = [("bare", None), ("tap", None)] + ([("baseline", baseline)] if baseline else [])
     try:
         _prepare(emulator, threads=2)
-        big = emulator.first_day_for(sizes.big)
-        small = emulator.first_day_for(sizes.small)
-        fast = {"max_requests_per_second": 1000, "max_concurrent_requests": CONCURRENCY}
+        big = emulator.first_day_for(sizes.cpu_entries)
         runs = []
         for rep in (1, 2):
-            runs.append(
-                run_client(emulator, workdir, "2 cpu", f"bare loop #{rep}", first=big, bare=True)
-            )
-            runs.append(run_client(emulator, workdir, "2 cpu", f"tap #{rep}", first=big, **fast))
-        for rep in (1, 2):
-            runs.append(
-                run_client(emulator, workdir, "3 memory", f"tap small #{rep}", first=small, **fast)
-            )
+            for client, executable in clients:
+                name = f"{client} #{rep}"
+                settings = fast if client != "bare" else {}
+                runs.append(
+                    run_client(
+                        emulator,
+                        workdir,
+                        "3 cpu",
+                        name,
+                        first=big,
+                        client=client,
+                        executable=executable,
+                        **settings,
+                    )
+                )
         return runs
     finally:
         emulator.stop()
+
+
+def memory_section(sizes: Sizes, seed: int, workdir: Path, baseline: str | None) -> list[Run]:
+    fast = {"max_requests_per_second": 1000}
+    cases = [(per_day, sizes.memory_days, 1) for per_day in sizes.memory_per_day]
+    cases.insert(2, (sizes.memory_per_day[-1], sizes.memory_days, 7))
+    cases.append((sizes.big_day, 1, 1))
+    clients = [("tap", None)] + ([("baseline", baseline)] if baseline else [])
+    runs = []
+    for per_day, days, window_days in cases:
+        volumes = {"activity_logs": per_day, "operation_logs": per_day // 100}
+        emulator = Emulator(seed=seed, days=days, per_day=volumes, latency=0.0, limit=0.0)
+        try:
+            _prepare(emulator, threads=2)
+            for client, executable in clients:
+                name = f"{client} {per_day:,}/day x{days} w{window_days}"
+                run = run_client(
+                    emulator,
+                    workdir,
+                    "4 memory",
+                    name,
+                    first=emulator.first_day,
+                    client=client,
+                    executable=executable,
+                    window_days=window_days,
+                    **fast,
+                )
+                runs.append(run)
+        finally:
+            emulator.stop()
+    return runs
 
 
 # --------------------------------------------------------------------------- report
@@ -477,49 +576,54 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
-def table(runs: list[Run]) -> str:
-    header = (
-        "section",
-        "run",
-        "entries",
-        "pages",
-        "min pages",
-        "report req",
-        "tokens",
-        "429s",
-        "peak conc",
-        "wall s",
-        "bound s",
-        "wall/bound",
-        "entries/s",
-        "CPU s",
-        "CPU s/M",
-        "maxrss MB",
+HEADER = (
+    "section",
+    "run",
+    "entries",
+    "pages",
+    "min pages",
+    "report req",
+    "tokens",
+    "429s",
+    "peak conc",
+    "wall s",
+    "bound s",
+    "wall/bound",
+    "entries/s",
+    "CPU s",
+    "CPU s/M",
+    "maxrss MB",
+    "disk MB",
+)
+
+
+def _row(r: Run) -> tuple[str, ...]:
+    measured = r.section != "0 startup"
+    counted = measured and r.client == "tap"
+    return (
+        r.section,
+        r.name,
+        f"{r.entries:,}" if measured else "-",
+        f"{r.pages:,}" if counted else "-",
+        f"{r.min_pages:,}" if counted else "-",
+        f"{r.report_requests:,}" if measured else "-",
+        str(r.tokens) if measured else "-",
+        str(r.throttled) if measured else "-",
+        str(r.peak_concurrency) if measured else "-",
+        _fmt(r.wall),
+        _fmt(r.bound),
+        _fmt(r.wall / r.bound if r.bound else None),
+        _fmt(r.rate, 0) if measured else "-",
+        _fmt(r.cpu),
+        _fmt(r.per_million) if measured else "-",
+        _fmt(r.maxrss_mb, 1),
+        _fmt(r.disk_mb, 1),
     )
-    rows = [header]
-    for r in runs:
-        measured = r.section != "startup"
-        rows.append(
-            (
-                r.section,
-                r.name,
-                f"{r.entries:,}" if measured else "-",
-                f"{r.pages:,}" if measured else "-",
-                f"{r.min_pages:,}" if measured else "-",
-                f"{r.report_requests:,}" if measured else "-",
-                str(r.tokens) if measured else "-",
-                str(r.throttled) if measured else "-",
-                str(r.peak_concurrency) if measured else "-",
-                _fmt(r.wall),
-                _fmt(r.bound),
-                _fmt(r.wall / r.bound if r.bound else None),
-                _fmt(r.rate, 0) if measured else "-",
-                _fmt(r.cpu),
-                _fmt(r.per_million) if measured else "-",
-                _fmt(r.maxrss_mb, 1),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+
+def table(runs: list[Run]) -> str:
+    rows = [HEADER, *(_row(r) for r in runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     lines = []
     for n, row in enumerate(rows):
         cells = [
@@ -532,78 +636,118 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
-def verdicts(runs: list[Run]) -> list[str]:
-    def pick(section: str, prefix: str) -> list[Run]:
-        return [r for r in runs if r.section == section and r.name.startswith(prefix)]
+class Verdicts:
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.derived: list[str] = []
+        self.lines: list[str] = []
 
-    lines = []
-    derived = []
+    def pick(self, section: str, client: str = "tap", prefix: str = "") -> list[Run]:
+        return [
+            r
+            for r in self.runs
+            if r.section == section and r.client == client and r.name.startswith(prefix)
+        ]
 
-    def target(met: bool, text: str) -> None:
-        lines.append(f"{'met    ' if met else 'NOT MET'}  {text}")
+    def target(self, met: bool, text: str) -> None:
+        self.lines.append(f"{'met    ' if met else 'NOT MET'}  {text}")
 
-    (conc,) = pick("1 latency", "concurrent")
-    (seq,) = pick("1 latency", "sequential")
-    assert conc.bound
-    speedup = seq.wall / conc.wall
-    derived.append(
-        f"latency: wall/bound {conc.wall / conc.bound:.3f} (concurrent),"
-        f" sequential/concurrent wall {speedup:.2f}x"
-    )
-    target(conc.wall <= 1.25 * conc.bound, f"latency: wall {conc.wall / conc.bound:.3f}x bound")
-    target(speedup >= 3.5, f"latency: {speedup:.2f}x faster than sequential (>= 3.5x)")
-    throttled = conc.throttled + seq.throttled
-    target(throttled == 0, f"latency: {throttled} 429s (0)")
+    def latency(self) -> None:
+        (conc,) = self.pick("1 latency", prefix="concurrent")
+        (seq,) = self.pick("1 latency", prefix="sequential")
+        assert conc.bound
+        speedup = seq.wall / conc.wall
+        self.derived.append(
+            f"latency: wall/bound {conc.wall / conc.bound:.3f} (default concurrency, peak"
+            f" {conc.peak_concurrency} in flight), sequential/concurrent wall {speedup:.2f}x"
+        )
+        ratio = conc.wall / conc.bound
+        self.target(ratio <= 1.25, f"latency: wall {ratio:.3f}x bound (<= 1.25x)")
+        self.target(speedup >= 3.5, f"latency: {speedup:.2f}x faster than sequential (>= 3.5x)")
+        throttled = conc.throttled + seq.throttled
+        self.target(throttled == 0, f"latency: {throttled} 429s (0)")
 
-    taps, bares = pick("2 cpu", "tap"), pick("2 cpu", "bare")
-    tap_cpu = min(r.per_million for r in taps)
-    bare_cpu = min(r.per_million for r in bares)
-    tap_rate, bare_rate = max(r.rate for r in taps), max(r.rate for r in bares)
-    cpu_ratio = bare_cpu / tap_cpu
-    derived.append(
-        f"cpu: tap {tap_cpu:.2f} CPU s/M, bare {bare_cpu:.2f} CPU s/M -> tap/bare throughput per"
-        f" CPU second {cpu_ratio:.2f}x; wall entries/s tap {tap_rate:,.0f}, bare"
-        f" {bare_rate:,.0f} -> {tap_rate / bare_rate:.2f}x (best of each)"
-    )
-    target(cpu_ratio >= 0.5, f"cpu: tap/bare {cpu_ratio:.2f}x per CPU second (>= 0.5x)")
+    def rate(self) -> None:
+        for run in self.pick("2 rate"):
+            assert run.bound
+            ratio = run.wall / run.bound
+            self.derived.append(
+                f"rate: {run.name}: wall {run.wall:.1f} s, pages/rps {run.bound:.1f} s ->"
+                f" {ratio:.3f}x, peak {run.peak_concurrency} in flight"
+            )
+            self.target(
+                ratio <= 1.2 and run.throttled == 0,
+                f"rate: {run.name}: {ratio:.3f}x pages/rps (<= 1.2x), {run.throttled} 429s (0)",
+            )
 
-    small = max(r.maxrss_mb for r in pick("3 memory", "tap small"))
-    large = max(r.maxrss_mb for r in taps)
-    small_n = pick("3 memory", "tap small")[0].entries
-    large_n = taps[0].entries
-    derived.append(
-        f"memory: peak RSS {large:.1f} MB at {large_n:,} entries, {small:.1f} MB at"
-        f" {small_n:,} -> {large / small:.3f}x"
-    )
-    target(large <= 1.25 * small, f"memory: {large / small:.3f}x (<= 1.25x)")
+    def cpu(self) -> None:
+        taps, bares = self.pick("3 cpu"), self.pick("3 cpu", "bare")
+        tap_cpu = min(r.per_million for r in taps)
+        bare_cpu = min(r.per_million for r in bares)
+        ratio = bare_cpu / tap_cpu
+        self.derived.append(
+            f"cpu: tap {tap_cpu:.2f} CPU s/M, bare {bare_cpu:.2f} CPU s/M -> tap/bare throughput"
+            f" per CPU second {ratio:.2f}x (best of each)"
+        )
+        self.target(ratio >= 0.5, f"cpu: tap/bare {ratio:.2f}x per CPU second (>= 0.5x)")
+        olds = self.pick("3 cpu", "baseline")
+        if olds:
+            old_cpu = min(r.per_million for r in olds)
+            change = tap_cpu / old_cpu
+            self.derived.append(
+                f"cpu: baseline {old_cpu:.2f} CPU s/M, tap {tap_cpu:.2f} -> {change:.3f}x"
+            )
+            self.target(change <= 1.05, f"cpu: tap/baseline CPU per entry {change:.3f}x (<= 1.05x)")
 
-    extra = [
-        f"{r.name}: {r.pages} pages/{r.min_pages}, {r.report_requests} report requests,"
-        f" {r.tokens} tokens"
-        for r in runs
-        if r.is_tap
-        and r.section != "startup"
-        and (r.pages != r.min_pages or r.report_requests != r.pages or r.tokens != 1)
-    ]
-    target(
-        not extra,
-        "requests: every tap run at the minimum" + (": " + "; ".join(extra) if extra else ""),
-    )
-    wrong = [f"{r.name}: {'; '.join(r.notes)}" for r in runs if r.notes]
-    target(
-        not wrong,
-        "output: every run emitted exactly the entries in range"
-        + (": " + "; ".join(wrong) if wrong else ""),
-    )
-    return [*derived, "", *lines]
+    def memory(self) -> None:
+        taps = self.pick("4 memory")
+        reference, others = taps[0], taps[1:]
+        for run in others:
+            ratio = run.maxrss_mb / reference.maxrss_mb
+            self.derived.append(
+                f"memory: {run.name}: {run.maxrss_mb:.1f} MB vs {reference.maxrss_mb:.1f} MB"
+                f" ({reference.name}) -> {ratio:.3f}x; disk peak {_fmt(run.disk_mb, 1)} MB"
+            )
+            if run is taps[-1]:
+                self.target(run.maxrss_mb <= 200, f"memory: {run.name}: {run.maxrss_mb:.1f} MB (<= 200)")
+            else:
+                self.target(ratio <= 1.5, f"memory: {run.name}: {ratio:.3f}x (<= 1.5x)")
+        for old in self.pick("4 memory", "baseline"):
+            self.derived.append(f"memory: {old.name}: {old.maxrss_mb:.1f} MB")
+
+    def requests(self) -> None:
+        extra = [
+            f"{r.name}: {r.pages} pages/{r.min_pages}, {r.report_requests} report requests,"
+            f" {r.tokens} tokens"
+            for r in self.runs
+            if r.client == "tap"
+            and r.section != "0 startup"
+            and (r.pages != r.min_pages or r.report_requests != r.pages or r.tokens != 1)
+        ]
+        self.target(
+            not extra,
+            "requests: every tap run at the minimum" + (": " + "; ".join(extra) if extra else ""),
+        )
+        wrong = [f"{r.name}: {'; '.join(r.notes)}" for r in self.runs if r.notes]
+        self.target(
+            not wrong,
+            "output: every run emitted exactly the entries in range"
+            + (": " + "; ".join(wrong) if wrong else ""),
+        )
+
+    def all(self) -> list[str]:
+        for check in (self.latency, self.rate, self.cpu, self.memory, self.requests):
+            check()
+        return [*self.derived, "", *self.lines]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data sets, a smoke run")
-    parser.add_argument("--rps", type=float, default=38.0, help="section 1 max_requests_per_second")
+    parser.add_argument("--rps", type=float, default=38.0, help="max_requests_per_second")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", help="keep configs and stderr logs of the runs in this folder")
+    parser.add_argument("--baseline", help="a git ref to run beside the current tap")
     parser.add_argument("--bare", help=argparse.SUPPRESS)  # the bare loop's own process
     args = parser.parse_args()
     if args.bare:
@@ -614,18 +758,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tap-zoom-logs-bench-") as scratch:
         workdir = Path(args.keep or scratch)
         workdir.mkdir(parents=True, exist_ok=True)
+        baseline = install_baseline(args.baseline, Path(scratch)) if args.baseline else None
         runs = [startup_run(workdir)]
         runs += latency_section(sizes, args.seed, args.rps, workdir)
-        runs += cpu_memory_section(sizes, args.seed, workdir)
+        runs += rate_section(sizes, args.seed, args.rps, workdir)
+        runs += cpu_section(sizes, args.seed, workdir, baseline)
+        runs += memory_section(sizes, args.seed, workdir, baseline)
     print(
         f"tap-zoom-logs benchmark ({'quick' if args.quick else 'full'}; {os.cpu_count()} CPUs;"
-        f" latency section: emulator {LATENCY:g} s/page, limit {EMULATOR_LIMIT:g}/s,"
-        f" {sizes.latency_days} days x ~{sizes.latency_per_day}/day/stream; tap rps {args.rps:g})"
+        f" emulator limit {EMULATOR_LIMIT:g}/s where a rate binds; tap rps {args.rps:g}"
+        + (f"; baseline {args.baseline}" if args.baseline else "")
+        + ")"
     )
     print()
     print(table(runs))
     print()
-    print("\n".join(verdicts(runs)))
+    print("\n".join(Verdicts(runs).all()))
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
 
 

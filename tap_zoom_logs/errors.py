@@ -3,6 +3,7 @@ redaction every text from Zoom goes through before it is printed."""
 
 from __future__ import annotations
 
+import signal
 import threading
 from urllib.parse import quote
 
@@ -33,6 +34,18 @@ class RetriesExhausted(TapZoomLogsError):
 
 class PagingNeverEnds(ZoomAPIError):
     """Zoom kept handing out page tokens for a window that cannot have that many pages."""
+
+
+class Interrupted(TapZoomLogsError):
+    """SIGTERM or SIGINT: the run stops now, with the state of its finished windows."""
+
+    def __init__(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        super().__init__(
+            f"stopped by {name}: the state written holds every finished window, and the"
+            " next run resumes there"
+        )
+        self.exit_code = 128 + signum
 
 
 class PageTokenInvalid(Exception):

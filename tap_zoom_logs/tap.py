@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import sys
+import threading
 import typing as t
 from functools import cached_property
 
@@ -19,13 +22,15 @@ from typing_extensions import override
 
 from tap_zoom_logs import settings
 from tap_zoom_logs.api import ZoomAPI
-from tap_zoom_logs.errors import SettingError, TapZoomLogsError
+from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
 from tap_zoom_logs.output import ZoomMessageWriter
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 
 if t.TYPE_CHECKING:
+    from types import FrameType
+
     from tap_zoom_logs.client import ZoomReportStream
 
 CATEGORY_TYPES = [
@@ -146,6 +151,18 @@ class TapZoomLogs(Tap):
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
+        if threading.current_thread() is threading.main_thread():
+            # Replaces the SDK's handlers, which exit with code 0: a scheduler must see
+            # that the run did not complete.
+            signal.signal(signal.SIGTERM, self._stop_on_signal)
+            signal.signal(signal.SIGINT, self._stop_on_signal)
+
+    def _stop_on_signal(self, signum: int, frame: FrameType | None) -> None:
+        """Abandon the windows queued and in flight, and end the run from the main thread;
+        the state already written covers every finished window."""
+        if "feed" in self.__dict__:
+            self.feed.stop()
+        raise Interrupted(signum)
 
     @cached_property
     def zoom(self) -> ZoomAPI:
@@ -275,6 +292,16 @@ def main() -> None:
     """`tap-zoom-logs`: the SDK's command, with our failures as one line and exit code 1."""
     try:
         code = TapZoomLogs.cli.main(standalone_mode=False)
+        sys.stdout.flush()
+    except Interrupted as exc:
+        _flush_what_can_be()
+        sys.stderr.write(f"tap-zoom-logs: {exc}\n")
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _stdout_to_nowhere()
+        msg = "the target stopped reading the tap's output (its stdin closed): see its log"
+        sys.stderr.write(f"tap-zoom-logs: error: {msg}\n")
+        sys.exit(1)
     except TapZoomLogsError as exc:
         sys.stderr.write(f"tap-zoom-logs: error: {exc}\n")
         sys.exit(1)
@@ -284,6 +311,19 @@ def main() -> None:
     except click.Abort:
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _flush_what_can_be() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_nowhere()
+
+
+def _stdout_to_nowhere() -> None:
+    """After a broken pipe, so that the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":
