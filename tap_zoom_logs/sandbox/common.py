@@ -13,9 +13,17 @@ from datetime import date, datetime, timedelta, timezone
 
 ACTIVITY_SCOPE = "report:read:user_activities:admin"
 OPERATION_SCOPE = "report:read:operation_logs:admin"
-CLASSIC_SCOPE = "report:read:admin"  # the pre-granular scope, covers both reports
-STREAMS = ("activity_logs", "operation_logs")
-REPORT_ENDPOINTS = ("activities", "operationlogs")
+MEETING_ACTIVITY_SCOPE = "report:read:meeting_activity_log:admin"
+CLASSIC_SCOPE = "report:read:admin"  # the pre-granular scope, covers the three reports
+PHONE_OPERATION_SCOPE = "phone:read:operation_logs:admin"
+PHONE_CLASSIC_SCOPE = "phone:read:admin"  # the pre-granular Zoom Phone scope
+DEFAULT_SCOPES = (ACTIVITY_SCOPE, OPERATION_SCOPE, MEETING_ACTIVITY_SCOPE, PHONE_OPERATION_SCOPE)
+
+MEETING_STREAM = "meeting_activity_logs"
+PHONE_STREAM = "phone_operation_logs"
+STREAMS = ("activity_logs", "operation_logs", MEETING_STREAM, PHONE_STREAM)
+REPORT_ENDPOINTS = ("activities", "operationlogs", "meeting_activities", "phone_operationlogs")
+DEFAULT_ENTRIES_PER_DAY = 40
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 MAX_PAGE_SIZE = 300
@@ -28,6 +36,9 @@ PER_SECOND_MESSAGE = (
 )
 DAILY_MESSAGE = "You have reached the maximum daily rate limit for this API. Try again later."
 PAGE_CURSOR_REFUSED = "Invalid next page token."
+NO_PERMISSION_CODE = 200
+# The real text is unconfirmed: no public capture of an account without the audit trail.
+NO_AUDIT_TRAIL_MESSAGE = "Meeting audit trail is not enabled for this account."
 
 CATEGORY_LABELS = {
     "user": "User",

@@ -14,6 +14,10 @@ from .common import (
     PAGE_CURSOR_REFUSED,
     _opaque_token,
 )
+from .dataset import Segment
+
+#: A window pinned by snapshot paging, or None (offsets into the live window).
+Pinned = tuple[Segment, ...] | None
 
 
 @dataclass
@@ -51,34 +55,38 @@ class _Tokens:
 
 
 class _PageTokens:
-    """Opaque next_page_tokens, each bound to its query and valid for ``ttl`` seconds."""
+    """Opaque next_page_tokens, each bound to its query and valid for ``ttl`` seconds.
+
+    A token holds an offset into the window's newest-first list, and, with snapshot paging,
+    the window as its first page saw it (``pinned``): later pages then ignore arrivals.
+    """
 
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._tokens: dict[str, tuple[_Query, int, float]] = {}
+        self._tokens: dict[str, tuple[_Query, int, float, Pinned]] = {}
         self._last_pages = 0
 
-    def issue(self, query: _Query, offset: int) -> str:
+    def issue(self, query: _Query, offset: int, pinned: Pinned = None) -> str:
         token = _opaque_token()
         with self._lock:
             if len(self._tokens) > 10_000:  # benchmarks page a lot: forget expired ones
                 self._forget_expired()
-            self._tokens[token] = (query, offset, time.monotonic())
+            self._tokens[token] = (query, offset, time.monotonic(), pinned)
         return token
 
     def _forget_expired(self) -> None:
         oldest = time.monotonic() - self._ttl
         self._tokens = {k: v for k, v in self._tokens.items() if v[2] >= oldest}
 
-    def offset(self, query: _Query, token: str) -> int:
+    def offset(self, query: _Query, token: str) -> tuple[int, Pinned]:
         if not token:
-            return 0
+            return 0, None
         with self._lock:
             found = self._tokens.get(token)
         if found is None or found[0] != query or time.monotonic() - found[2] > self._ttl:
             raise _validation(PAGE_CURSOR_REFUSED)
-        return found[1]
+        return found[1], found[3]
 
     def drop(self, token: str) -> None:
         with self._lock:
