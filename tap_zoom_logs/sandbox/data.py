@@ -135,7 +135,7 @@ def _display_name(email: str) -> str:
 def _meeting_number(rng: random.Random) -> str:
     """Zoom writes meeting numbers spaced: "982 610 0285" (10 digits) or 3-4-4 (11)."""
     if rng.random() < 0.25:
-        return f"{rng.randrange(100, 1000)} {rng.randrange(10**4)} {rng.randrange(10**4):04d}"
+        return f"{rng.randrange(100, 1000)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
     return f"{rng.randrange(100, 1000)} {rng.randrange(10**3):03d} {rng.randrange(10**4):04d}"
 
 
