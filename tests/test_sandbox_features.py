@@ -308,6 +308,10 @@ def test_fault_redirect_on_the_token_endpoint_with_a_status(emu: ZoomEmulator) -
     assert emu.stats.statuses[("token", 307)] == 1
     with pytest.raises(ValueError, match="redirect location"):
         emu.inject("redirect", location="elsewhere")
+    with pytest.raises(ValueError, match="3xx"):
+        emu.inject("redirect", status=200)
+    with pytest.raises(ValueError, match="entries"):
+        emu.inject("repeat_page_token", entries="some")
 
 
 def test_fault_repeat_page_token_with_a_given_token(emu: ZoomEmulator) -> None:

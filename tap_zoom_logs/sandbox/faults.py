@@ -36,6 +36,7 @@ FAULT_KINDS = frozenset(
 #: Faults about report entries or pages: meaningless on the token endpoint.
 REPORT_ONLY = frozenset({"arrive", "bad_time", "repeat_page_token", "empty_pages"})
 FAULT_ENDPOINTS = frozenset({"report", "token", *REPORT_ENDPOINTS})
+ENTRIES = ("normal", "empty")  # what a repeat_page_token page holds
 REDIRECT_HOSTS = {"http": "http://api.zoom.example", "other": "https://other.example"}
 
 
@@ -63,8 +64,11 @@ def make_fault(kind: str, times: int | None, endpoint: str, params: dict[str, An
         raise ValueError(f"unknown endpoint {endpoint!r}; expected {sorted(FAULT_ENDPOINTS)}")
     if kind in REPORT_ONLY and endpoint == "token":
         raise ValueError(f"fault {kind!r} is about report pages; not for the token endpoint")
-    if kind == "redirect":
-        redirect_location(str(params.get("location", "same")), "/", "http://x")  # checks it
+    if kind == "redirect":  # checked now, not when it fires (that would answer a 500)
+        redirect_location(str(params.get("location", "same")), "/", "")
+        redirect_reply(int(params.get("status", 302)), "/")
+    if kind == "repeat_page_token" and params.get("entries", "normal") not in ENTRIES:
+        raise ValueError(f"repeat_page_token entries must be one of {ENTRIES}")
     if times is None:
         times = 0 if kind == "daily_limit" else 1
     elif times < 1:
