@@ -20,7 +20,9 @@ import requests
 
 from tap_zoom_logs.sandbox import (
     ACTIVITY_SCOPE,
+    MEETING_ACTIVITY_SCOPE,
     OPERATION_SCOPE,
+    PHONE_OPERATION_SCOPE,
     EmulatorStats,
     RequestRecord,
     ZoomEmulator,
@@ -121,7 +123,12 @@ def test_token_is_issued_with_zoom_shape(shared: ZoomEmulator) -> None:
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 3600
-    assert body["scope"].split() == [ACTIVITY_SCOPE, OPERATION_SCOPE]
+    assert body["scope"].split() == [
+        ACTIVITY_SCOPE,
+        OPERATION_SCOPE,
+        MEETING_ACTIVITY_SCOPE,
+        PHONE_OPERATION_SCOPE,
+    ]
     assert body["api_url"] == shared.api_url.removesuffix("/v2")
     assert len(body["access_token"]) >= 32
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import trustme
 
-from tap_zoom_logs import sandbox
 from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.sandbox import server as sandbox_server
 from tests.conftest import Tap, TapRun, assert_exact, secrets_of
 
 DEBUG = {"TAP_ZOOM_LOGS_LOGLEVEL": "DEBUG"}
@@ -155,12 +155,12 @@ def test_no_secret_in_debug_logs_of_bad_input(tap, emulator, case):
 # --------------------------------------------------------------------------- clear text
 
 
-class _IPv6Server(sandbox._Server):
+class _IPv6Server(sandbox_server._Server):
     address_family = socket.AF_INET6
 
 
 def test_http_on_ipv6_loopback_is_accepted(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox, "_Server", _IPv6Server)
+    monkeypatch.setattr(sandbox_server, "_Server", _IPv6Server)
     try:
         zoom = ZoomEmulator(seed=3, history_days=3, entries_per_day=10, host="::1").start()
     except OSError as exc:  # pragma: no cover - a host without IPv6

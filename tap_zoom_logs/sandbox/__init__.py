@@ -1,0 +1,161 @@
+"""A loopback emulator of Zoom's security-log APIs: sign-in activity, admin operation logs,
+the meeting audit trail and Zoom Phone's operation logs.
+
+It lets the tap be tested and benchmarked without a Zoom account. It honours what
+zoom-report-api.md collects about the real service: Server-to-Server OAuth, the one-month and
+six-month window rules, opaque page tokens bound to their query and expiring, newest-first
+pages whose last page carries ``""`` or no ``next_page_token``, the per-second limits, and
+data as messy as the real thing (same-second bursts, exact duplicates, missing fields,
+unicode, trailing spaces, empty days). Faults are injected on demand with ``inject``.
+
+Endpoints (the name is what faults and stats use; records key; stream; scope):
+
+- ``token``: ``POST /oauth/token`` (Basic client_id:client_secret, form
+  ``grant_type=account_credentials&account_id=...``).
+- ``activities``: ``GET /v2/report/activities``; ``activity_logs``;
+  ``report:read:user_activities:admin``. ``from``/``to`` default to a month ending today.
+- ``operationlogs``: ``GET /v2/report/operationlogs``; ``operation_logs``;
+  ``report:read:operation_logs:admin``. ``from``/``to`` required; ``category_type`` one of
+  the lowercase filter values, matched against the display label.
+- ``meeting_activities``: ``GET /v2/report/meeting_activities``; ``meeting_activity_logs``;
+  ``report:read:meeting_activity_log:admin``. ``from``/``to`` and ``activity_type`` (one of
+  MEETING_ACTIVITY_TYPES; "All Activities" = no filter) required, else 400 code 300;
+  optional ``meeting_number`` (compared without spaces) and ``search_key`` (a
+  case-insensitive substring of ``operator`` or ``operator_email``: Zoom's matching is
+  unknown). The envelope has only ``page_size``, ``next_page_token`` and the records.
+  Entries: ``meeting_number`` ("982 610 0285"), ``activity_time`` ("2026-03-21
+  07:09:03:216", UTC, milliseconds after a colon; bursts share a second and sometimes a
+  millisecond), ``operator`` (a display name), ``operator_email``, ``activity_category``,
+  ``activity_detail``; any field but ``activity_time`` may be missing.
+- ``phone_operationlogs``: ``GET /v2/phone/reports/operationlogs``; ``operation_logs``
+  (stream ``phone_operation_logs``); ``phone:read:operation_logs:admin``. Without ``from``
+  and ``to`` it serves the last 24 hours up to ``now`` (the envelope then echoes the two
+  dates those hours touch); with one of them only, the other defaults as on activities.
+  ``category_type`` is free text, default ``all``, matched case-insensitively against the
+  entries' ``category_type``. The envelope adds ``total_records`` (entries in the window
+  after the filter). It has its own per-second limiter; daily-limit faults aimed at
+  ``phone_operationlogs`` leave the other endpoints alone.
+
+The classic scope ``report:read:admin`` covers the three ``/report`` endpoints and
+``phone:read:admin`` covers the phone one. Every report endpoint applies the one-month and
+six-month rules to its ``from``/``to`` days (unconfirmed for the phone and meeting reports),
+and ``page_size`` 1..300 (default 30).
+
+Options (ZoomEmulator keywords; CLI flags in ``--help``):
+
+- ``seed``, ``history_days``, ``now``: the data set. Each (stream, UTC day) draws from its
+  own RNG, so the same seed gives the same entries whatever the other streams or options.
+- ``entries_per_day``: an int for every stream, or a mapping stream -> int in which a
+  stream not named gets DEFAULT_ENTRIES_PER_DAY (40; name a stream with 0 to silence it).
+  A day holds 0.5x..1.5x that number. Days are drawn on first use: a 1,000,000-entry day
+  takes seconds and about 0.5 KB of memory per entry.
+- ``day_cut_utc_offset`` (hours, -12..+14, default 0): ``from``/``to`` select the entries
+  whose time, shifted to UTC+offset, falls on those days (Zoom's day boundary is
+  undocumented). ``truth()`` stays purely UTC.
+- ``paging``: "offset" (default): a page token is an offset into the live newest-first list,
+  so an entry arriving while a window is paged shifts it by one (the entry at the page
+  boundary is served twice). "snapshot": a page token pins the window as its first page saw
+  it, so arrivals do not shift pages (they show on the next read). Zoom's is unknown.
+- ``meeting_audit_trail`` (default True): False is an account without the feature:
+  meeting_activities answers 400 code 200 "Meeting audit trail is not enabled for this
+  account." (that text is a guess; no public capture of it).
+- ``rate_limit_per_second`` (the three /report endpoints together) and
+  ``phone_rate_limit_per_second`` (Zoom Phone's own): None = no limit.
+- ``scopes`` the token carries (default DEFAULT_SCOPES, the four granular ones), ``latency``,
+  ``token_ttl``, ``page_token_ttl``, credentials, ``ssl_context``, ``host``, ``port``.
+
+Faults, queued with ``inject(kind, times=N, endpoint=..., after=K, **params)`` for the next
+N matching requests (endpoint "report" = every report endpoint (all four), one endpoint's
+name, or "token"); a fault uses up a count only when it fires, ``after`` lets K matching
+requests pass first, and the first matching queued fault fires (one fault per request):
+
+- ``server_error`` (``status`` 500/502/503, default 503): that status with an HTML body.
+- ``reset``: the connection is closed unanswered (recorded with status 0).
+- ``truncated``: the normal answer with its full Content-Length, body cut half-way.
+- ``missing_key``: 200 without the records key (``next_page_token`` kept as it would be);
+  on the token endpoint, without ``access_token``.
+- ``slow`` (``delay`` seconds, default 5): sleeps, then answers normally.
+- ``rate_limit`` (``retry_after`` = "seconds" (with ``seconds``, default 1), "http_date",
+  "iso" or "absent"): the per-second 429.
+- ``daily_limit`` (``after`` = K requests pass first): the daily 429, Retry-After = next
+  00:00 UTC. Unlike the others it lasts until ``clear_faults()`` unless ``times`` is given.
+- ``revoke_token``: every live token is revoked before the request is handled (-> 401 124).
+- ``expire_page_token``: only requests with a next_page_token; the token is forgotten and
+  the answer is 400 code 300 "Invalid next page token.".
+- ``missing_scope``: 400 code 4711 naming the endpoint's scope (on the token endpoint: a
+  token is issued without the report scopes).
+- ``no_permission``: 400 code 200 "No permission." (the app owner's role lacks the report's
+  view permission).
+- ``arrive`` (report endpoints; ``entry``: a dict, default a drawn entry): once the request
+  is answered, one new entry joins the queried stream at the emulator's ``now`` (unless
+  ``entry`` has its own time), after every entry of that time: the newest of all. With
+  offset paging, a window that holds ``now`` then serves its page-boundary entry twice.
+- ``bad_time`` (report endpoints; ``value``, default ""; ``index``, default 0): in this
+  answer only, entry ``index`` of the page gets ``value`` as its time field (``time``, or
+  ``activity_time``; ``value=None`` removes the field), e.g. "2026-03-21 7:9": an
+  unparseable time the tap must not drop. The stored entry (and truth()) is unchanged.
+- ``repeat_page_token`` (report endpoints; ``entries`` "normal" or "empty"): the answer
+  carries the very next_page_token the request gave (on a first page: one fixed token per
+  query, which leads back to the first page), so with a large ``times`` paging never ends.
+- ``empty_pages`` (report endpoints): a 200 with no entries and a fresh next_page_token (to
+  the same place), for as long as the fault lasts.
+- ``redirect`` (``status``, default 302; ``location``: "same" = the URL asked (a loop),
+  "http" = the same path on plain http://api.zoom.example, "other" = the same path on
+  https://other.example, or a literal URL): a 3xx with that Location and an empty body.
+  Counted in stats like any answer.
+- ``echo_credentials`` (``status``, default 400): ``{"code": 300, "message": "Invalid
+  request: Authorization <the full header value> [for client secret <secret>]"}``: the
+  secret (from the Basic header, or a ``client_secret`` form field) only on the token
+  endpoint. A careless server's error; lets tests prove the tap redacts Zoom's messages.
+
+Choices where Zoom is unknown: the per-second limit counts admitted requests only (a refused
+request does not extend the wait); Retry-After values follow the real clock, not ``now``;
+``from``/``to`` are required on operationlogs and meeting_activities, and default to a month
+ending today on activities; the six-month rule and "today" are UTC whatever the day cut;
+truth() compares whole seconds (an audit-trail entry at 07:09:03:216 is in the second
+07:09:03), and leaves out entries whose time is not valid text (entries() keeps them).
+
+Run it alone with ``python -m tap_zoom_logs.sandbox --config-out config.json``; it prints
+the tap config as one JSON line, and also serves ``GET /_emulator/stats`` (the counters as
+JSON) and ``POST /_emulator/reset_stats``.
+"""
+
+from __future__ import annotations
+
+from .api import MEETING_ACTIVITY_TYPES
+from .cli import main
+from .common import (
+    ACTIVITY_SCOPE,
+    CLASSIC_SCOPE,
+    DEFAULT_ENTRIES_PER_DAY,
+    DEFAULT_SCOPES,
+    MEETING_ACTIVITY_SCOPE,
+    OPERATION_SCOPE,
+    PHONE_CLASSIC_SCOPE,
+    PHONE_OPERATION_SCOPE,
+    REPORT_ENDPOINTS,
+    STREAMS,
+)
+from .emulator import PAGING_MODES, ZoomEmulator
+from .faults import FAULT_KINDS
+from .stats import EmulatorStats, RequestRecord
+
+__all__ = [
+    "ACTIVITY_SCOPE",
+    "CLASSIC_SCOPE",
+    "DEFAULT_ENTRIES_PER_DAY",
+    "DEFAULT_SCOPES",
+    "FAULT_KINDS",
+    "MEETING_ACTIVITY_SCOPE",
+    "MEETING_ACTIVITY_TYPES",
+    "OPERATION_SCOPE",
+    "PAGING_MODES",
+    "PHONE_CLASSIC_SCOPE",
+    "PHONE_OPERATION_SCOPE",
+    "REPORT_ENDPOINTS",
+    "STREAMS",
+    "EmulatorStats",
+    "RequestRecord",
+    "ZoomEmulator",
+    "main",
+]

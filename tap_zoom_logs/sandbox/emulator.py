@@ -1,0 +1,200 @@
+"""ZoomEmulator: Zoom's token endpoint and four report endpoints on loopback (see the
+package docstring for every option and fault)."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from types import TracebackType
+from typing import Any
+
+from . import server as http_layer
+from .answers import _Responder
+from .common import DEFAULT_ENTRIES_PER_DAY, DEFAULT_SCOPES, STREAMS, _instant, _stamp, _utc
+from .dataset import _Dataset, check_stream, volumes
+from .faults import _Faults, make_fault
+from .state import _PageTokens, _RateLimiter, _Tokens
+from .stats import EmulatorStats
+
+PAGING_MODES = ("offset", "snapshot")
+
+
+class ZoomEmulator(_Responder):
+    """Zoom's OAuth token endpoint and the report endpoints, on loopback.
+
+    Data is deterministic from ``seed`` and generated lazily per (stream, UTC day).
+    ``now`` is fixed at construction: it bounds today's data; token and page-token
+    lifetimes, the per-second limits and Retry-After values use the real clocks.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        history_days: int = 40,
+        entries_per_day: int | Mapping[str, int] = DEFAULT_ENTRIES_PER_DAY,
+        rate_limit_per_second: float | None = None,
+        phone_rate_limit_per_second: float | None = None,
+        latency: float = 0.0,
+        token_ttl: int = 3600,
+        page_token_ttl: float = 900.0,
+        paging: str = "offset",
+        day_cut_utc_offset: float = 0.0,
+        meeting_audit_trail: bool = True,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
+        account_id: str = "emulated-account",
+        client_id: str = "emulated-client-id",
+        client_secret: str = "emulated-client-secret-9f3b2c1d",  # noqa: S107 - fake, loopback only
+        ssl_context: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        now: datetime | None = None,
+        verbose: bool = False,
+    ) -> None:
+        if paging not in PAGING_MODES:
+            raise ValueError(f"paging must be one of {PAGING_MODES}, not {paging!r}")
+        if not -12 <= day_cut_utc_offset <= 14:
+            raise ValueError(f"day_cut_utc_offset is hours in -12..+14, not {day_cut_utc_offset}")
+        self.now = _utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
+        self.account_id, self.client_id, self.client_secret = account_id, client_id, client_secret
+        self.scopes = tuple(scopes)
+        self.latency = latency
+        self.token_ttl = token_ttl
+        self.verbose = verbose
+        self.paging = paging
+        self.day_cut_utc_offset = float(day_cut_utc_offset)
+        self.meeting_audit_trail = meeting_audit_trail
+        self.entries_per_day = volumes(entries_per_day)
+        self.stats = EmulatorStats()
+        self._lock = threading.Lock()
+        self._data = _Dataset(seed, history_days, self.entries_per_day, self.now)
+        self._tokens = _Tokens(token_ttl)
+        self._pages = _PageTokens(page_token_ttl)
+        self._limiters = {
+            "report": _RateLimiter(rate_limit_per_second),
+            "phone": _RateLimiter(phone_rate_limit_per_second),
+        }
+        self._faults = _Faults()
+        self._ssl = ssl_context
+        self._host, self._port = host, port
+        self._server: http_layer._Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def _bind(self) -> http_layer._Server:
+        if self._server is None:
+            self._server = http_layer._Server((self._host, self._port), self, self._ssl)
+            self._port = self._server.server_address[1]  # a restart keeps the same URL
+        return self._server
+
+    def start(self) -> ZoomEmulator:
+        """Serve in a daemon thread; returns self so ``ZoomEmulator().start()`` chains."""
+        server = self._bind()
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"zoom-emulator-{self._port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        if thread is not None:
+            server.shutdown()
+            thread.join()
+        server.close_connections()
+        server.server_close()
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> ZoomEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """scheme://host:port, what the token answer gives as ``api_url``."""
+        self._bind()
+        if self._ssl is not None:
+            return f"https://localhost:{self._port}"  # a certificate names localhost, not an IP
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/v2"
+
+    @property
+    def oauth_url(self) -> str:
+        return f"{self.base_url}/oauth/token"
+
+    # ----------------------------------------------------------------- data access
+
+    def tap_config(self, **overrides: Any) -> dict[str, Any]:
+        """Settings that point the tap at this emulator, from the oldest day with data to now."""
+        config: dict[str, Any] = {
+            "account_id": self.account_id,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "api_url": self.api_url,
+            "oauth_url": self.oauth_url,
+            "start_date": f"{self._oldest_day_with_data().isoformat()}T00:00:00Z",
+            "end_date": _stamp(self.now),
+        }
+        config.update(overrides)
+        return config
+
+    def _oldest_day_with_data(self) -> date:
+        days = sorted({day for stream in STREAMS for day in self._data.known_days(stream)})
+        for day in days:
+            if any(self._data.has_entries(stream, day) for stream in STREAMS):
+                return day
+        return days[0]
+
+    def entries(self, stream: str) -> list[dict[str, Any]]:
+        """Every entry of ``stream`` as served (missing fields absent), ascending time."""
+        check_stream(stream)
+        return self._data.everything(stream)
+
+    def truth(
+        self, stream: str, start: str | date | datetime, end: str | date | datetime
+    ) -> list[dict[str, Any]]:
+        """Entries with start <= time <= end (UTC, whole seconds; the audit trail's
+        activity_time read as UTC), ascending; a bare date as ``end`` means its end."""
+        check_stream(stream)
+        return self._data.between(stream, _instant(start, end=False), _instant(end, end=True))
+
+    def add_entry(self, stream: str, entry: dict[str, Any]) -> None:
+        """A late entry: served from now on, on its day, after entries of the same time."""
+        check_stream(stream)
+        self._data.add(stream, entry)
+
+    # ----------------------------------------------------------------- faults
+
+    def inject(
+        self, kind: str, *, times: int | None = None, endpoint: str = "report", **params: Any
+    ) -> None:
+        """Answer the next ``times`` matching requests with fault ``kind`` (see package doc).
+
+        ``times`` defaults to 1, except for "daily_limit" which lasts until clear_faults()
+        (a daily quota does not lift after one refusal). ``endpoint`` is "report" (every
+        report endpoint), one endpoint's name ("activities", "operationlogs",
+        "meeting_activities", "phone_operationlogs") or "token".
+        """
+        self._faults.add(make_fault(kind, times, endpoint, params))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
