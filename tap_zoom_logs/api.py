@@ -156,6 +156,8 @@ class ZoomAPI:
         #: Retries by cause, and seconds slept on 429s, for the summary of each stream.
         self.retries: t.Counter[str] = Counter()
         self.rate_limit_wait = 0.0
+        #: First pages read again to tell shifted pages from identical entries (paging.py).
+        self.first_pages_again = 0
         self._count_lock = threading.Lock()
         self.token = ZoomToken(
             oauth_url=config["oauth_url"],
@@ -201,6 +203,10 @@ class ZoomAPI:
                 if delay > 0:
                     self.logger.warning("%s: %s; retrying in %.1f s", what, exc.reason, delay)
                     self.pause(delay)
+
+    def count_first_page_again(self) -> None:
+        with self._count_lock:
+            self.first_pages_again += 1
 
     def count(self, cause: str, delay: float = 0.0) -> None:
         with self._count_lock:

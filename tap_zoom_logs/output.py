@@ -4,6 +4,7 @@ summary (a log line and SDK metric lines)."""
 from __future__ import annotations
 
 import enum
+import os
 import sys
 import time
 import typing as t
@@ -13,6 +14,8 @@ from singer_sdk import metrics
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import RecordMessage
 from typing_extensions import override
+
+from tap_zoom_logs.errors import TapZoomLogsError
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream
@@ -31,9 +34,19 @@ class ZoomMessageWriter(MsgSpecWriter):
 
     @override
     def write_message(self, message: t.Any) -> None:
-        sys.stdout.buffer.write(self.format_message(message))
-        if not isinstance(message, RecordMessage):
-            sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(self.format_message(message))
+            if not isinstance(message, RecordMessage):
+                sys.stdout.flush()
+        except BrokenPipeError:
+            # So that the interpreter's own last flush does not fail on it again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            msg = "the target stopped reading the tap's output (its stdin closed): see its log"
+            raise TargetGone(msg) from None
+
+
+class TargetGone(TapZoomLogsError):
+    """The process reading the tap's output is gone: nothing more can be delivered."""
 
 
 class _MetricName(str, enum.Enum):
@@ -42,6 +55,7 @@ class _MetricName(str, enum.Enum):
     ENTRIES = "zoom_entries"
     WINDOWS = "zoom_windows"
     PAGES = "zoom_pages"
+    FIRST_PAGES_AGAIN = "zoom_first_pages_read_again"
     TOKEN_REQUESTS = "zoom_token_requests"  # noqa: S105 - a metric's name, not a secret
     RETRIES = "zoom_retries"
     RATE_LIMIT_WAIT = "zoom_rate_limit_wait_seconds"
@@ -58,13 +72,21 @@ class StreamSummary:
     started: float
     retries_before: t.Counter[str]
     waited_before: float
+    again_before: int
     entries: int = 0
     windows: int = 0
     pages: int = 0
 
     @classmethod
     def begin(cls, api: ZoomAPI, budget: SpoolBudget) -> StreamSummary:
-        return cls(api, budget, time.monotonic(), api.retries.copy(), api.rate_limit_wait)
+        return cls(
+            api,
+            budget,
+            time.monotonic(),
+            api.retries.copy(),
+            api.rate_limit_wait,
+            api.first_pages_again,
+        )
 
     def add(self, entries: int, pages: int) -> None:
         self.entries += entries
@@ -75,16 +97,19 @@ class StreamSummary:
         retries = self.api.retries - self.retries_before
         tokens = self.api.token.requests  # the token is the run's, not the stream's
         waited = self.api.rate_limit_wait - self.waited_before
+        again = self.api.first_pages_again - self.again_before
         peak_disk = self.budget.peak_disk  # the spools are the run's too
         wall = time.monotonic() - self.started
         causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
         stream.logger.info(
-            "%s done: %s entries, %d windows, %d pages, retries: %s; %d token requests so far;"
-            " %.1f s waiting on 429s; spools' peak on disk so far %.1f MB; %.1f s in all",
+            "%s done: %s entries, %d windows, %d pages (and %d first pages read again),"
+            " retries: %s; %d token requests so far; %.1f s waiting on 429s; spools' peak on"
+            " disk so far %.1f MB; %.1f s in all",
             stream.name,
             f"{self.entries:,}",
             self.windows,
             self.pages,
+            again,
             causes,
             tokens,
             waited,
@@ -95,6 +120,7 @@ class StreamSummary:
             _MetricName.ENTRIES: self.entries,
             _MetricName.WINDOWS: self.windows,
             _MetricName.PAGES: self.pages,
+            _MetricName.FIRST_PAGES_AGAIN: again,
             _MetricName.TOKEN_REQUESTS: tokens,
             _MetricName.RETRIES: sum(retries.values()),
             _MetricName.RATE_LIMIT_WAIT: round(waited, 3),

@@ -129,6 +129,7 @@ class _Reading:
         repeated = _overlap(self.last_page, rows)
         if not repeated:
             return 0
+        self.api.count_first_page_again()
         first_again = self.api.get_page(self.report, self.query)[self.report.records_key]
         top = [self.report.row(entry) for entry in first_again]
         shifts = min(repeated, max(0, _arrivals(self.first_page, top) - self.dropped))

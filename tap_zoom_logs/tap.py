@@ -297,11 +297,6 @@ def main() -> None:
         _flush_what_can_be()
         sys.stderr.write(f"tap-zoom-logs: {exc}\n")
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        _stdout_to_nowhere()
-        msg = "the target stopped reading the tap's output (its stdin closed): see its log"
-        sys.stderr.write(f"tap-zoom-logs: error: {msg}\n")
-        sys.exit(1)
     except TapZoomLogsError as exc:
         sys.stderr.write(f"tap-zoom-logs: error: {exc}\n")
         sys.exit(1)
@@ -317,13 +312,7 @@ def _flush_what_can_be() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        _stdout_to_nowhere()
-
-
-def _stdout_to_nowhere() -> None:
-    """After a broken pipe, so that the interpreter's last flush does not fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":
