@@ -139,7 +139,7 @@ class TapZoomLogs(Tap):
         ),
         _setting("request_timeout", th.NumberType(exclusive_minimum=0), default=60),
         _setting("max_requests_per_second", th.NumberType(exclusive_minimum=0), default=5),
-        _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=64),
+        _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
     ).to_dict()
 
