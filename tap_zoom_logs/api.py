@@ -52,7 +52,8 @@ ZOOM_MISSING_SCOPE_CODES = (4700, 4711)
 #: Windows in flight per family: enough for the allowed rate at the measured latency,
 #: twice over (windows page one request at a time, and the last ones drain slowly).
 LATENCY_HEADROOM = 2.0
-FIRST_LATENCY_GUESS_SECONDS = 0.5
+#: Windows in flight before the first answer says what Zoom's latency is.
+FIRST_WINDOWS_IN_FLIGHT = 4
 #: Never so many windows in flight that each waits longer than this between its pages:
 #: Zoom's page tokens expire after 15 minutes.
 MAX_PAGE_GAP_SECONDS = 300.0
@@ -115,7 +116,7 @@ class Lane:
         self.cap = cap
         self._limiter = Limiter(Rate(1, max(1, round(1000 / rate))), buffer_ms=0)
         self._lock = threading.Lock()
-        self._latency = FIRST_LATENCY_GUESS_SECONDS
+        self._latency: float | None = None
 
     def acquire(self, stopping: threading.Event) -> None:
         """Wait for this family's next slot; give up at once when the run is stopping."""
@@ -128,12 +129,18 @@ class Lane:
     def observe(self, seconds: float) -> None:
         """One request's latency (its answer, not its wait for a slot)."""
         with self._lock:
-            self._latency += 0.2 * (seconds - self._latency)
+            if self._latency is None:
+                self._latency = seconds
+            else:
+                self._latency += 0.2 * (seconds - self._latency)
 
     def windows_in_flight(self) -> int:
         """Little's law with headroom, capped by max_concurrent_requests."""
         with self._lock:
-            wanted = math.ceil(self.rate * self._latency * LATENCY_HEADROOM) + 1
+            if self._latency is None:
+                wanted = FIRST_WINDOWS_IN_FLIGHT
+            else:
+                wanted = math.ceil(self.rate * self._latency * LATENCY_HEADROOM) + 1
         ceiling = min(self.cap, max(1, math.floor(self.rate * MAX_PAGE_GAP_SECONDS)))
         return max(1, min(wanted, ceiling))
 
@@ -228,7 +235,6 @@ class ZoomAPI:
     def _request(self, family: str, method: str, url: str, **kwargs: t.Any) -> requests.Response:
         lane = self.lanes[family]
         lane.acquire(self.stopping)
-        started = time.monotonic()
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -249,7 +255,9 @@ class ZoomAPI:
         except requests.RequestException as exc:
             # The exception's text can quote the URL, never the headers or body we sent.
             raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
-        lane.observe(time.monotonic() - started)
+        # Zoom's time to answer, not this process's time to read it: a busy interpreter
+        # must not look like a slow Zoom (it would start ever more windows).
+        lane.observe(response.elapsed.total_seconds())
         if response.is_redirect or 300 <= response.status_code < 400:
             where = SECRETS.redact(response.headers.get("Location", "nowhere"))
             msg = (

@@ -29,10 +29,11 @@ if t.TYPE_CHECKING:
 #: A spool stays in memory up to this size, then moves to an unnamed temporary file.
 SPOOL_MEMORY_BYTES = 256 * 1024
 #: Spools in memory, all windows together, beyond which new ones go to disk at once.
-MEMORY_BYTES = 32 * 1024 * 1024
+MEMORY_BYTES = 16 * 1024 * 1024
 #: Lines sorted in memory at a time when a window must be sorted (served out of order).
 SORT_LINES = 50_000
 _READ_BLOCK = 1 << 16
+_SORTED_BATCH = 1000
 
 #: One entry as the spool keeps it: (key, row).
 Row = tuple[str, str]
@@ -43,22 +44,32 @@ def lw_id(stream_name: str, row: str, occurrence: int) -> str:
 
     `occurrence` tells apart entries identical in every field: they are separate events.
     """
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{stream_name}\n{row}\n{occurrence}".encode())
-    return digest.hexdigest()
+    text = f"{stream_name}\n{row}\n{occurrence}".encode()
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+class Occurrences:
+    """Counts identical rows, for rows whose equal keys come together."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, key: str, row: str) -> int:
+        """How many rows identical to this one came before it."""
+        if key != self._key:
+            self._key = key
+            self._seen.clear()
+        occurrence = self._seen.get(row, 0)
+        self._seen[row] = occurrence + 1
+        return occurrence
 
 
 def numbered(rows: Iterable[Row]) -> Iterator[tuple[str, str, int]]:
     """(key, row, occurrence) for rows whose equal keys come together."""
-    current: str | None = None
-    seen: dict[str, int] = {}
+    count = Occurrences()
     for key, row in rows:
-        if key != current:
-            current = key
-            seen.clear()
-        occurrence = seen.get(row, 0)
-        seen[row] = occurrence + 1
-        yield key, row, occurrence
+        yield key, row, count(key, row)
 
 
 class SpoolBudget:
@@ -106,13 +117,13 @@ class WindowSpool:
         """One page's rows, in the order Zoom served them."""
         if not rows:
             return
-        for key, _ in rows:
-            if self._last_key is not None:
-                if key > self._last_key:
-                    self._descending = False
-                elif key < self._last_key:
-                    self._ascending = False
-            self._last_key = key
+        keys = [key for key, _ in rows]
+        if self._last_key is not None:
+            keys.insert(0, self._last_key)
+        # Sorting keys already in order is a linear pass, in C.
+        self._descending = self._descending and keys == sorted(keys, reverse=True)
+        self._ascending = self._ascending and keys == sorted(keys)
+        self._last_key = keys[-1]
         data = "\n".join(f"{key}\t{row}" for key, row in rows).encode()
         if not self._on_disk and self._budget.memory_full():
             self._move_to_disk()
@@ -135,14 +146,26 @@ class WindowSpool:
 
     def rows(self) -> Iterator[Row]:
         """Every row, each second's rows together, in ascending key order."""
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Row]]:
+        """`rows()` a page or so at a time."""
         if self._descending:
             for offset, length in reversed(self._pages):
-                yield from reversed(self._read(offset, length))
+                yield self._read(offset, length)[::-1]
         elif self._ascending:
             for offset, length in self._pages:
-                yield from self._read(offset, length)
+                yield self._read(offset, length)
         else:
-            yield from self._sorted()
+            batch: list[Row] = []
+            for row in self._sorted():
+                batch.append(row)
+                if len(batch) == _SORTED_BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
 
     def _read(self, offset: int, length: int) -> list[Row]:
         return [_split(line) for line in self._lines(offset, length)]
