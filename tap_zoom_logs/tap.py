@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import ipaddress
-import json
-import sys
 import typing as t
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -19,6 +16,7 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.plugin_base import _ConfigInput
 from singer_sdk.tap_base import CliTestOptionValue
 
+from tap_zoom_logs.builtin_settings import builtin_settings_schema, check_builtin_settings
 from tap_zoom_logs.client import (
     Entries,
     StreamPlan,
@@ -60,8 +58,8 @@ SETTING_DESCRIPTIONS = {
     "client_id": "Client ID of the Zoom Server-to-Server OAuth app.",
     "client_secret": (
         "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
-        "TAP_ZOOM_LOGS_CLIENT_SECRET or `meltano config set tap-zoom-logs "
-        "client_secret`."
+        "TAP_ZOOM_LOGS_CLIENT_SECRET, or store it with `meltano config set "
+        "tap-zoom-logs client_secret --interactive`."
     ),
     "start_date": (
         "Earliest entry time to extract (ISO date or date-time, UTC). Default, "
@@ -213,26 +211,6 @@ class TapZoomLogs(Tap):
         tap.check_connection()
         ctx.exit()
 
-    @classmethod
-    def invoke(  # type: ignore[override]
-        cls,
-        *,
-        about: bool = False,
-        about_format: str | None = None,
-        config: _ConfigInput | None = None,
-        state: t.IO[str] | None = None,
-        catalog: t.IO[str] | None = None,
-    ) -> None:
-        """The SDK's, with malformed --state and --catalog files refused in one line."""
-        if state is not None:
-            content, state = _json_file("--state", state)
-            check_state(content)
-        if catalog is not None:
-            _, catalog = _json_file("--catalog", catalog)
-        super().invoke(
-            about=about, about_format=about_format, config=config, state=state, catalog=catalog
-        )
-
     def load_state(self, state: dict[str, t.Any]) -> None:
         check_state(state)
         super().load_state(state)
@@ -350,6 +328,9 @@ class TapZoomLogs(Tap):
             for name in ("api_url", "oauth_url"):
                 _check_url(name, str(self._config[name]))
             _Range.from_config(self._config)
+            # The SDK's built-in settings (stream maps, flattening), which the SDK's own
+            # _validate_config would check: one line naming the setting, not a traceback.
+            check_builtin_settings(self._config, builtin_settings_schema(type(self)))
         except SettingError as exc:
             if raise_errors:
                 raise
@@ -419,18 +400,6 @@ def check_state(state: t.Any) -> None:
             _parse_moment(f"state: bookmarks.{stream}.replication_key_value", value)
 
 
-def _json_file(option: str, file: t.IO[str]) -> tuple[t.Any, io.StringIO]:
-    """A --state or --catalog file's JSON and text, refused in one line if it is not JSON."""
-    text = file.read()
-    try:
-        content = json.loads(text)
-    except ValueError as exc:
-        name = getattr(file, "name", option)
-        msg = f"{option} {name}: not valid JSON ({exc})"
-        raise SettingError(msg) from None
-    return content, io.StringIO(text)
-
-
 def _check_url(name: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
@@ -465,22 +434,3 @@ def _explain(error: t.Any) -> str:
         allowed = ", ".join(str(v) for v in error.validator_value)
         return f"setting {name}: {error.instance!r} is not one of: {allowed}"
     return f"setting {name}: {error.message}"
-
-
-def main() -> None:
-    """`tap-zoom-logs`: the SDK's command, with our failures as one line and exit code 1."""
-    try:
-        code = TapZoomLogs.cli.main(standalone_mode=False)
-    except TapZoomLogsError as exc:
-        sys.stderr.write(f"tap-zoom-logs: error: {exc}\n")
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-if __name__ == "__main__":
-    main()
