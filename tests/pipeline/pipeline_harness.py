@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -499,7 +500,7 @@ class Pipeline:
         self.tmp = tmp
         self.sysdb = tmp / "meltano.db"
         self.jsonl_dir = tmp / "jsonl"
-        self.duckdb_path = tmp / "zoom_logs.duckdb"
+        self.duckdb_path = tmp / "zoom.duckdb"
         self.runs: list[RunResult] = []
 
     def config(self, **overrides: Any) -> dict[str, Any]:
@@ -607,6 +608,25 @@ class Pipeline:
             with path.open(encoding="utf-8") as fh:
                 records.extend(json.loads(line) for line in fh if line.strip())
         return records
+
+
+def assert_table_equals_truth(p: Pipeline, expected: dict[str, list[dict[str, Any]]]) -> None:
+    """Every entry exactly once, values as served (byte for byte), lw_id unique."""
+    for stream in STREAMS:
+        rows = p.pg_rows(stream)
+        ids = [r["lw_id"] for r in rows]
+        assert len(ids) == len(set(ids)), f"{stream}: duplicate lw_id"
+        assert all(isinstance(i, str) and i for i in ids), f"{stream}: empty lw_id"
+        got = Counter(entry_key(stream, r) for r in rows)
+        want = Counter(entry_key(stream, e) for e in expected[stream])
+        missing, extra = want - got, got - want
+        summary = f"{stream}: {len(rows)} rows vs {len(expected[stream])} entries"
+        assert not missing, f"{summary}; missing {list(missing.elements())[:3]}"
+        assert not extra, f"{summary}; extra {list(extra.elements())[:3]}"
+
+
+def table_snapshot(p: Pipeline) -> dict[str, list[dict[str, Any]]]:
+    return {s: p.pg_rows(s) for s in STREAMS}
 
 
 @pytest.fixture

@@ -112,3 +112,18 @@ def test_loaders_are_declared_in_full(project: dict[str, Any]) -> None:
     assert {s["name"] for s in pg["settings"] if s.get("sensitive")} >= {"password"}
     # time stays UTC in `timestamp without time zone` columns (test_pipeline_postgres.py)
     assert pg["env"]["PGTZ"] == "UTC"
+
+
+def test_the_other_targets_are_declared_and_pinned(project: dict[str, Any]) -> None:
+    """The versions the README's table of targets says were verified."""
+    pw = plugin(project, "loaders", "target-postgres-pipelinewise")
+    assert pw["pip_url"] == "pipelinewise-target-postgres==2.1.2"
+    assert pw["executable"] == "target-postgres"
+    names = {s["name"] for s in pw["settings"]}
+    assert {"host", "port", "user", "password", "dbname", "default_target_schema"} <= names
+    assert {s["name"] for s in pw["settings"] if s.get("sensitive")} == {"password"}
+
+    duck = plugin(project, "loaders", "target-duckdb")
+    # target-duckdb 0.8.0 drops the first row of each batch with duckdb >= 1.3
+    assert duck["pip_url"].split() == ["target-duckdb==0.8.0", "duckdb==1.2.2"]
+    assert {"filepath", "default_target_schema"} <= {s["name"] for s in duck["settings"]}
