@@ -53,6 +53,8 @@ PG_SERVER_TIMEZONE = "Asia/Kolkata"  # UTC+05:30 all year: any conversion shows 
 PG_DATABASE = "zoom"
 PG_USER = "postgres"
 PIPELINE_TIMEOUT = 240  # seconds for one `meltano run`
+# target-duckdb's virtualenv, with the duckdb meltano.yml pins: the tests read with it.
+DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
 
 STREAM_FIELDS: dict[str, tuple[str, ...]] = {
     "activity_logs": ("time", "type", "email", "ip_address", "client_type", "version"),
@@ -627,6 +629,29 @@ def assert_table_equals_truth(p: Pipeline, expected: dict[str, list[dict[str, An
 
 def table_snapshot(p: Pipeline) -> dict[str, list[dict[str, Any]]]:
     return {s: p.pg_rows(s) for s in STREAMS}
+
+
+def duckdb_rows(path: Path, schema: str = "zoom_logs") -> dict[str, Any]:
+    """Every table's rows, and the duckdb version, read with the target's own duckdb."""
+    program = f"""
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+out = {{"version": duckdb.__version__, "tables": {{}}}}
+for stream, fields in json.loads(sys.argv[2]).items():
+    cols = ", ".join(["lw_id", *fields])
+    rows = con.execute(f'SELECT {{cols}} FROM {schema}.{{stream}}').fetchall()
+    out["tables"][stream] = [dict(zip(["lw_id", *fields], map(str, r))) for r in rows]
+print(json.dumps(out))
+"""
+    done = subprocess.run(
+        [str(DUCKDB_PYTHON), "-c", program, str(path), json.dumps(STREAM_FIELDS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @pytest.fixture

@@ -10,19 +10,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections import Counter
-from typing import Any
 
 import pytest
 from pipeline_harness import (
-    REPO,
     STREAM_FIELDS,
     STREAMS,
     Pipeline,
     assert_table_equals_truth,
     describe,
+    duckdb_rows,
     table_snapshot,
     to_utc_z,
     truth,
@@ -32,7 +29,6 @@ pytestmark = pytest.mark.pipeline
 
 PIPELINEWISE = "target-postgres-pipelinewise"
 DUCKDB = "target-duckdb"
-DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / DUCKDB / "venv" / "bin" / "python"
 
 
 def test_pipelinewise_target_postgres_loads_every_entry_once_in_utc(pipeline: Pipeline) -> None:
@@ -67,29 +63,6 @@ def test_pipelinewise_target_postgres_loads_every_entry_once_in_utc(pipeline: Pi
     assert sum(pipeline.emu.stats.requests[e] for e in ("activities", "operationlogs")) > 0
     assert table_snapshot(pipeline) == before
     assert_table_equals_truth(pipeline, expected)
-
-
-def duckdb_rows(path: Any, schema: str) -> dict[str, Any]:
-    """Every table's rows, and the duckdb version, read with the target's own duckdb."""
-    program = f"""
-import json, sys, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-out = {{"version": duckdb.__version__, "tables": {{}}}}
-for stream, fields in json.loads(sys.argv[2]).items():
-    cols = ", ".join(["lw_id", *fields])
-    rows = con.execute(f'SELECT {{cols}} FROM {schema}.{{stream}}').fetchall()
-    out["tables"][stream] = [dict(zip(["lw_id", *fields], map(str, r))) for r in rows]
-print(json.dumps(out))
-"""
-    done = subprocess.run(
-        [str(DUCKDB_PYTHON), "-c", program, str(path), json.dumps(STREAM_FIELDS)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def test_target_duckdb_with_pinned_duckdb_loads_every_row(pipeline: Pipeline) -> None:
