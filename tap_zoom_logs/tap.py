@@ -59,7 +59,7 @@ SETTING_DESCRIPTIONS = {
     "client_secret": (
         "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
         "TAP_ZOOM_LOGS_CLIENT_SECRET, or store it with `meltano config set "
-        "tap-zoom-logs client_secret --interactive`."
+        "tap-zoom-logs client_secret --from-file -` (reads it from standard input)."
     ),
     "start_date": (
         "Earliest entry time to extract (ISO date or date-time, UTC). Default, "

@@ -296,3 +296,22 @@ def test_the_privacy_map_hashes_email_and_drops_ip_address(tap, emulator, tmp_pa
     # the other stream passes unchanged
     assert run.records["operation_logs"]
     assert all("operator" in r for r in run.records["operation_logs"])
+
+
+def test_a_salted_hash_reads_the_salt_from_stream_map_config(tap, emulator):
+    """The README's salted variant: md5(salt + email), the salt in stream_map_config."""
+    salt = "pepper-1234"
+    expression = "md5(config['salt'] + email) if email else None"
+    config = tap.config(
+        stream_map_config={"salt": salt}, stream_maps={"activity_logs": {"email": expression}}
+    )
+    run = tap.run(config)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    entries = emulator.truth("activity_logs", *range_of(config))
+    want = Counter(
+        hashlib.md5((salt + e["email"]).encode()).hexdigest() if e.get("email") else None
+        for e in entries
+    )
+    assert Counter(r["email"] for r in run.records["activity_logs"]) == want
+    assert salt not in run.stderr
