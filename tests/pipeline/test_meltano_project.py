@@ -122,6 +122,16 @@ def test_the_other_targets_are_declared_and_pinned(project: dict[str, Any]) -> N
     names = {s["name"] for s in pw["settings"]}
     assert {"host", "port", "user", "password", "dbname", "default_target_schema"} <= names
     assert {s["name"] for s in pw["settings"] if s.get("sensitive")} == {"password"}
+    # its own schema: on MeltanoLabs target-postgres's tables it fails (README, Targets)
+    schemas = {
+        name: next(
+            s["value"]
+            for s in plugin(project, "loaders", name)["settings"]
+            if s["name"] == "default_target_schema"
+        )
+        for name in ("target-postgres", "target-postgres-pipelinewise")
+    }
+    assert len(set(schemas.values())) == 2, schemas
 
     duck = plugin(project, "loaders", "target-duckdb")
     # target-duckdb 0.8.0 drops the first row of each batch with duckdb >= 1.3
