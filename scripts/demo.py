@@ -1,29 +1,38 @@
-"""Demo: a real Meltano pipeline, tap-zoom-logs into target-jsonl, against the Zoom emulator.
+"""Demo: a real Meltano pipeline, tap-zoom-logs into DuckDB, against the Zoom emulator.
 
     python3 scripts/demo.py
 
 No Zoom account and no network but the package registries (for the first install). It
 creates `.venv` (the tap) and `.venv-meltano` (Meltano) if missing, installs the two
-plugins, serves the emulator on loopback, runs `meltano run tap-zoom-logs target-jsonl`
-with the emulator's credentials in TAP_ZOOM_LOGS_* variables, and prints what landed.
+plugins (tap-zoom-logs, target-duckdb) if missing, serves the emulator on loopback, runs
+`meltano run tap-zoom-logs target-duckdb` with the emulator's credentials in
+TAP_ZOOM_LOGS_* variables, then counts the rows per table against the emulator and runs
+a SQL query on the database file (`output/demo/zoom.duckdb`).
 The demo keeps its own Meltano system database and output folder (`output/demo/`), so
 its bookmarks never mix with a real pipeline's.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import venv
-from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TAP_VENV = REPO / ".venv"
 MELTANO_VENV = REPO / ".venv-meltano"
 OUTPUT = REPO / "output" / "demo"
+DATABASE = OUTPUT / "zoom.duckdb"
+PLUGINS = (("extractor", "tap-zoom-logs"), ("loader", "target-duckdb"))
+# target-duckdb's own virtualenv has duckdb (pinned in meltano.yml): query with it.
+DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
+QUERY = """
+SELECT email, count(*) AS sign_ins, max(time) AS last_sign_in
+FROM zoom_logs.activity_logs WHERE type = 'Sign in'
+GROUP BY email ORDER BY sign_ins DESC, email LIMIT 5
+"""
 
 
 def ensure_venv(path: Path, *requirements: str) -> Path:
@@ -46,43 +55,66 @@ def main() -> None:
     from tap_zoom_logs.sandbox import ZoomEmulator  # noqa: PLC0415 - needs the tap's venv
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    for old in OUTPUT.glob("*.jsonl"):
-        old.unlink()
+    DATABASE.unlink(missing_ok=True)
     env = {
         **os.environ,
         "MELTANO_DATABASE_URI": f"sqlite:///{OUTPUT / 'meltano-demo.db'}",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "TARGET_JSONL_DESTINATION_PATH": str(OUTPUT),
-        "TARGET_JSONL_DO_TIMESTAMP_FILE": "false",
+        "TARGET_DUCKDB_FILEPATH": str(DATABASE),
     }
-    install = [str(meltano), "install"]
-    for plugin in (["extractor", "tap-zoom-logs"], ["loader", "target-jsonl"]):
-        subprocess.run([*install, *plugin], check=True, cwd=REPO, env=env)
+    for kind, name in PLUGINS:
+        if not (REPO / ".meltano" / f"{kind}s" / name / "venv").is_dir():
+            subprocess.run([str(meltano), "install", kind, name], check=True, cwd=REPO, env=env)
 
     with ZoomEmulator(seed=2026, history_days=14, entries_per_day=50) as zoom:
         config = zoom.tap_config(max_requests_per_second=50)
         env.update({f"TAP_ZOOM_LOGS_{key.upper()}": str(value) for key, value in config.items()})
-        print("demo: meltano run tap-zoom-logs target-jsonl (against the emulator)", flush=True)
+        print("demo: meltano run tap-zoom-logs target-duckdb (against the emulator)", flush=True)
         subprocess.run(
-            [str(meltano), "run", "--full-refresh", "tap-zoom-logs", "target-jsonl"],
+            [str(meltano), "run", "--full-refresh", "tap-zoom-logs", "target-duckdb"],
             check=True,
             cwd=REPO,
             env=env,
         )
-        show_output(zoom, config)
+        expected = {
+            stream: len(zoom.truth(stream, config["start_date"], config["end_date"]))
+            for stream in ("activity_logs", "operation_logs")
+        }
+    show_output(expected)
 
 
-def show_output(zoom: object, config: dict) -> None:
-    print("\nWhat landed in output/demo/:")
-    for path in sorted(OUTPUT.glob("*.jsonl")):
-        records = [json.loads(line) for line in path.read_text().splitlines()]
-        stream = path.stem
-        expected = len(zoom.truth(stream, config["start_date"], config["end_date"]))  # type: ignore[attr-defined]
-        ids = Counter(record["lw_id"] for record in records)
-        print(f"  {stream}: {len(records)} entries, {len(ids)} distinct lw_id", end="")
-        print(f" (the emulator has {expected})")
-        for record in records[-3:]:
-            print("    " + json.dumps(record, ensure_ascii=False))
+def duckdb(query: str, *, show: bool) -> str:
+    """`query` on the demo's database, with target-duckdb's own duckdb: its table printed
+    by duckdb (`show`), or its first value."""
+    program = (
+        "import sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "result = con.sql(sys.argv[2])\n"
+        "result.show() if sys.argv[3] == 'show' else print(result.fetchone()[0])\n"
+    )
+    done = subprocess.run(
+        [str(DUCKDB_PYTHON), "-c", program, str(DATABASE), query, "show" if show else "value"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def show_output(expected: dict[str, int]) -> None:
+    print(f"\nWhat landed in {DATABASE.relative_to(REPO)}:")
+    for stream, want in expected.items():
+        query = f"SELECT count(*) FROM zoom_logs.{stream}"  # noqa: S608 - our own names
+        rows = duckdb(query, show=False).strip()
+        print(f"  zoom_logs.{stream}: {rows} rows (the emulator has {want})")
+    print(f"\nThe most frequent sign-ins, in SQL:{QUERY}")
+    print(duckdb(QUERY, show=True))
+    database = DATABASE.relative_to(REPO)
+    print("Query it yourself (target-duckdb's virtualenv has duckdb):")
+    print(f"  {DUCKDB_PYTHON.relative_to(REPO)} -c \\")
+    program = f"import duckdb; con = duckdb.connect('{database}');"
+    program += " con.sql('SHOW ALL TABLES').show()"  # keep `con`: a dropped one closes
+    print(f'    "{program}"')
 
 
 if __name__ == "__main__":

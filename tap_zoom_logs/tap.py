@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
-import os
 import signal
-import sys
 import threading
 import typing as t
 from functools import cached_property
@@ -16,12 +12,12 @@ import pendulum
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
-from singer_sdk.plugin_base import _ConfigInput
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
 from tap_zoom_logs import settings
 from tap_zoom_logs.api import ZoomAPI
+from tap_zoom_logs.builtin_settings import builtin_settings_schema, check_builtin_settings
 from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
 from tap_zoom_logs.output import ZoomMessageWriter
@@ -55,8 +51,8 @@ SETTING_DESCRIPTIONS = {
     "client_id": "Client ID of the Zoom Server-to-Server OAuth app.",
     "client_secret": (
         "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
-        "TAP_ZOOM_LOGS_CLIENT_SECRET or `meltano config set tap-zoom-logs "
-        "client_secret`."
+        "TAP_ZOOM_LOGS_CLIENT_SECRET, or store it with `meltano config set "
+        "tap-zoom-logs client_secret --from-file -` (reads it from standard input)."
     ),
     "start_date": (
         "Earliest entry time to extract (ISO date or date-time, UTC; a date alone starts at"
@@ -222,26 +218,6 @@ class TapZoomLogs(Tap):
         tap.check_connection()
         ctx.exit()
 
-    @classmethod
-    def invoke(  # type: ignore[override]
-        cls,
-        *,
-        about: bool = False,
-        about_format: str | None = None,
-        config: _ConfigInput | None = None,
-        state: t.IO[str] | None = None,
-        catalog: t.IO[str] | None = None,
-    ) -> None:
-        """The SDK's, with malformed --state and --catalog files refused in one line."""
-        if state is not None:
-            content, state = _json_file("--state", state)
-            check_state(content)
-        if catalog is not None:
-            _, catalog = _json_file("--catalog", catalog)
-        super().invoke(
-            about=about, about_format=about_format, config=config, state=state, catalog=catalog
-        )
-
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
         check_state(state)
@@ -263,7 +239,10 @@ class TapZoomLogs(Tap):
         config = self._config  # the SDK keeps no public writable handle on it
         settings.fill_in(config, schema)
         try:
-            settings.check(config, schema, now)
+            settings.check(config, own_settings_schema(schema), now)
+            # The SDK's built-in settings (stream maps, flattening), which the SDK's own
+            # _validate_config would check: one line naming the setting, not a traceback.
+            check_builtin_settings(config, builtin_settings_schema(type(self)))
         except SettingError as exc:
             if raise_errors:
                 raise
@@ -273,47 +252,10 @@ class TapZoomLogs(Tap):
         return []
 
 
+def own_settings_schema(schema: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The tap's own settings of `schema`, without the SDK's built-in ones."""
+    own = {name: schema["properties"][name] for name in SETTING_DESCRIPTIONS}
+    return {**schema, "properties": own}
+
+
 STREAMS: list[type[ZoomReportStream]] = [ActivityLogsStream, OperationLogsStream]
-
-
-def _json_file(option: str, file: t.IO[str]) -> tuple[t.Any, io.StringIO]:
-    """A --state or --catalog file's JSON and text, refused in one line if it is not JSON."""
-    text = file.read()
-    try:
-        content = json.loads(text)
-    except ValueError as exc:
-        name = getattr(file, "name", option)
-        msg = f"{option} {name}: not valid JSON ({exc})"
-        raise SettingError(msg) from None
-    return content, io.StringIO(text)
-
-
-def main() -> None:
-    """`tap-zoom-logs`: the SDK's command, with our failures as one line and exit code 1."""
-    try:
-        code = TapZoomLogs.cli.main(standalone_mode=False)
-        sys.stdout.flush()
-    except Interrupted as exc:
-        _flush_what_can_be()
-        sys.stderr.write(f"tap-zoom-logs: {exc}\n")
-        sys.exit(exc.exit_code)
-    except TapZoomLogsError as exc:
-        sys.stderr.write(f"tap-zoom-logs: error: {exc}\n")
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _flush_what_can_be() -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-if __name__ == "__main__":
-    main()

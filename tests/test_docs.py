@@ -1,14 +1,16 @@
-"""The README's settings table is the tap's own --about output."""
+"""The README's settings table and meltano.yml's settings are the tap's own --about output."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
-from tap_zoom_logs.tap import SETTING_DESCRIPTIONS, TapZoomLogs
+from tap_zoom_logs.tap import SETTING_DESCRIPTIONS
+from tests.conftest import TAP
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,10 +25,29 @@ def test_readme_settings_table_matches_the_code():
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def about() -> dict:
+    done = subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def test_meltano_yml_describes_each_setting_as_the_tap_does():
+    """Every setting --about lists, the tap's own and the SDK's built-in ones (stream maps,
+    flattening), is in meltano.yml with the same description, and nothing else is."""
     project = yaml.safe_load((REPO / "meltano.yml").read_text())
     (extractor,) = (p for p in project["plugins"]["extractors"] if p["name"] == "tap-zoom-logs")
-    declared = {s["name"]: " ".join(s["description"].split()) for s in extractor["settings"]}
-    own = TapZoomLogs.config_jsonschema["properties"]  # the SDK may add its built-in ones
+    declared = {s["name"]: one_line(s["description"]) for s in extractor["settings"]}
+    reported = {
+        name: one_line(spec["description"])
+        for name, spec in about()["settings"]["properties"].items()
+    }
 
-    assert declared == {name: own[name]["description"] for name in SETTING_DESCRIPTIONS}
+    assert declared == reported
+    assert set(SETTING_DESCRIPTIONS) < set(declared), "the built-in settings are there too"
+    assert {"stream_maps", "stream_map_config", "flattening_enabled"} <= set(declared)

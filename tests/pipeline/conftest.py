@@ -7,6 +7,7 @@ from pipeline_harness import (  # noqa: F401  (fixtures are found by name)
     pg_schema,
     pipeline,
     postgres_server,
+    project_copy,
 )
 
 

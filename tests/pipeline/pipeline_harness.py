@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,8 @@ PG_SERVER_TIMEZONE = "Asia/Kolkata"  # UTC+05:30 all year: any conversion shows 
 PG_DATABASE = "zoom"
 PG_USER = "postgres"
 PIPELINE_TIMEOUT = 240  # seconds for one `meltano run`
+# target-duckdb's virtualenv, with the duckdb meltano.yml pins: the tests read with it.
+DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
 
 STREAM_FIELDS: dict[str, tuple[str, ...]] = {
     "activity_logs": ("time", "type", "email", "ip_address", "client_type", "version"),
@@ -153,6 +156,20 @@ class PostgresServer:
             dbname=dbname or self.database,
             autocommit=True,
         )
+
+    def pipelinewise_env(self, schema: str) -> dict[str, str]:
+        """The same server for PipelineWise's target-postgres (its own setting names)."""
+        prefix = "TARGET_POSTGRES_PIPELINEWISE_"
+        return {
+            prefix + "HOST": self.host,
+            prefix + "PORT": str(self.port),
+            prefix + "USER": self.user,
+            prefix + "PASSWORD": "unused-trust-auth",
+            prefix + "DBNAME": self.database,
+            prefix + "DEFAULT_TARGET_SCHEMA": schema,
+            # small batches: several flushes, each followed by its state
+            prefix + "BATCH_SIZE_ROWS": "25",
+        }
 
     def target_env(self, schema: str) -> dict[str, str]:
         return {
@@ -283,15 +300,19 @@ def _ensure_meltano() -> Path:
     return exe
 
 
-def _base_env(sysdb: Path) -> dict[str, str]:
+def _base_env(sysdb: Path, root: Path = REPO) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TAP_ZOOM_LOGS_", "TARGET_POSTGRES_", "TARGET_JSONL_", "MELTANO_"))
+        if not k.startswith(
+            ("TAP_ZOOM_LOGS_", "TARGET_POSTGRES_", "TARGET_JSONL_", "TARGET_DUCKDB_", "MELTANO_")
+        )
     }
     env.update(
         {
-            "MELTANO_PROJECT_ROOT": str(REPO),
+            "MELTANO_PROJECT_ROOT": str(root),
+            # A project copy (project_copy) uses the plugins installed in the repository.
+            "MELTANO_SYS_DIR_ROOT": str(REPO / ".meltano"),
             "MELTANO_ENVIRONMENT": "dev",
             "MELTANO_DATABASE_URI": f"sqlite:///{sysdb}",
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -303,6 +324,15 @@ def _base_env(sysdb: Path) -> dict[str, str]:
     return env
 
 
+PLUGINS = (
+    "extractors/tap-zoom-logs",
+    "loaders/target-jsonl",
+    "loaders/target-postgres",
+    "loaders/target-postgres-pipelinewise",
+    "loaders/target-duckdb",
+)
+
+
 @dataclass
 class MeltanoProject:
     executable: Path
@@ -312,7 +342,7 @@ class MeltanoProject:
 
 @pytest.fixture(scope="session")
 def meltano_project(tmp_path_factory: pytest.TempPathFactory) -> MeltanoProject:
-    """`meltano install` of the three plugins of meltano.yml, once per session."""
+    """`meltano install` of the plugins of meltano.yml, once per session."""
     exe = _ensure_meltano()
     sysdb = tmp_path_factory.mktemp("meltano-install") / "meltano.db"
     t0 = time.monotonic()
@@ -328,7 +358,7 @@ def meltano_project(tmp_path_factory: pytest.TempPathFactory) -> MeltanoProject:
     took = time.monotonic() - t0
     if proc.returncode != 0:
         pytest.fail(f"meltano install failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    for plugin in ("extractors/tap-zoom-logs", "loaders/target-jsonl", "loaders/target-postgres"):
+    for plugin in PLUGINS:
         assert (REPO / ".meltano" / plugin / "venv").is_dir(), plugin
     return MeltanoProject(exe, REPO, took)
 
@@ -397,6 +427,7 @@ def run_pipeline(
     kill_when: Callable[[], bool] | None = None,
     force: bool = False,
     timeout: float = PIPELINE_TIMEOUT,
+    root: Path = REPO,
 ) -> RunResult:
     """`meltano run tap-zoom-logs <loader>` with the given extra environment.
 
@@ -407,9 +438,11 @@ def run_pipeline(
     ``force``: pass ``--force``. After a SIGKILL, Meltano's system database still holds the
     killed job as running (its heartbeat is valid for 5 minutes), and ``meltano run`` refuses
     to start the same pipeline until then unless given ``--force``.
+
+    ``root``: the Meltano project (a project_copy, where a test changes meltano.yml).
     """
     exe = _ensure_meltano()
-    full_env = _base_env(sysdb)
+    full_env = _base_env(sysdb, root)
     full_env.update(env)
     workdir.mkdir(parents=True, exist_ok=True)
     n = len(list(workdir.glob("run-*.out")))
@@ -419,7 +452,7 @@ def run_pipeline(
     killed_at: int | None = None
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(
-            args, cwd=REPO, env=full_env, stdout=out, stderr=err, start_new_session=True
+            args, cwd=root, env=full_env, stdout=out, stderr=err, start_new_session=True
         )
         try:
             while proc.poll() is None:
@@ -469,6 +502,7 @@ class Pipeline:
         self.tmp = tmp
         self.sysdb = tmp / "meltano.db"
         self.jsonl_dir = tmp / "jsonl"
+        self.duckdb_path = tmp / "zoom.duckdb"
         self.runs: list[RunResult] = []
 
     def config(self, **overrides: Any) -> dict[str, Any]:
@@ -485,6 +519,7 @@ class Pipeline:
         kill_after_requests: int | None = None,
         force: bool = False,
         extra_env: Mapping[str, str] | None = None,
+        root: Path = REPO,
     ) -> RunResult:
         env = tap_env(config)
         if loader == "target-postgres":
@@ -492,8 +527,13 @@ class Pipeline:
             env.update(self.pg.target_env(self.schema))
             # Commit every few rows so a kill leaves a partly loaded table behind.
             env["TARGET_POSTGRES_BATCH_SIZE_ROWS"] = "25"
+        elif loader == "target-postgres-pipelinewise":
+            assert self.pg is not None
+            env.update(self.pg.pipelinewise_env(self.schema))
         elif loader == "target-jsonl":
             env["TARGET_JSONL_DESTINATION_PATH"] = str(self.jsonl_dir)
+        elif loader == "target-duckdb":
+            env["TARGET_DUCKDB_FILEPATH"] = str(self.duckdb_path)
         env.update(extra_env or {})
         kill_when = None
         if kill_after_requests is not None:
@@ -509,11 +549,26 @@ class Pipeline:
             workdir=self.tmp / "logs",
             kill_when=kill_when,
             force=force,
+            root=root,
         )
         if kill_when is not None and result.killed_at_requests is not None:
             result.killed_at_requests = report_requests(self.emu)
         self.runs.append(result)
         return result
+
+    def meltano(
+        self, *args: str, root: Path = REPO, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`meltano <args>` in this test's system database (and `root` project)."""
+        return subprocess.run(
+            [str(self.project.executable), *args],
+            cwd=root,
+            env={**_base_env(self.sysdb, root), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def state(self, loader: str) -> dict[str, Any]:
         """The state Meltano keeps for this pipeline (`meltano state get`), {} if none."""
@@ -555,6 +610,58 @@ class Pipeline:
             with path.open(encoding="utf-8") as fh:
                 records.extend(json.loads(line) for line in fh if line.strip())
         return records
+
+
+def assert_table_equals_truth(p: Pipeline, expected: dict[str, list[dict[str, Any]]]) -> None:
+    """Every entry exactly once, values as served (byte for byte), lw_id unique."""
+    for stream in STREAMS:
+        rows = p.pg_rows(stream)
+        ids = [r["lw_id"] for r in rows]
+        assert len(ids) == len(set(ids)), f"{stream}: duplicate lw_id"
+        assert all(isinstance(i, str) and i for i in ids), f"{stream}: empty lw_id"
+        got = Counter(entry_key(stream, r) for r in rows)
+        want = Counter(entry_key(stream, e) for e in expected[stream])
+        missing, extra = want - got, got - want
+        summary = f"{stream}: {len(rows)} rows vs {len(expected[stream])} entries"
+        assert not missing, f"{summary}; missing {list(missing.elements())[:3]}"
+        assert not extra, f"{summary}; extra {list(extra.elements())[:3]}"
+
+
+def table_snapshot(p: Pipeline) -> dict[str, list[dict[str, Any]]]:
+    return {s: p.pg_rows(s) for s in STREAMS}
+
+
+def duckdb_rows(path: Path, schema: str = "zoom_logs") -> dict[str, Any]:
+    """Every table's rows, and the duckdb version, read with the target's own duckdb."""
+    program = f"""
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+out = {{"version": duckdb.__version__, "tables": {{}}}}
+for stream, fields in json.loads(sys.argv[2]).items():
+    cols = ", ".join(["lw_id", *fields])
+    rows = con.execute(f'SELECT {{cols}} FROM {schema}.{{stream}}').fetchall()
+    out["tables"][stream] = [dict(zip(["lw_id", *fields], map(str, r))) for r in rows]
+print(json.dumps(out))
+"""
+    done = subprocess.run(
+        [str(DUCKDB_PYTHON), "-c", program, str(path), json.dumps(STREAM_FIELDS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the Meltano project (meltano.yml) for a test that changes it, e.g. with
+    `meltano config set`; it runs the plugins installed in the repository's .meltano/."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(REPO / "meltano.yml", root / "meltano.yml")
+    return root
 
 
 @pytest.fixture

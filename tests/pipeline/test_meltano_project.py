@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from typing import Any
 
 import pytest
-import singer_sdk.helpers.capabilities as sdk_capabilities
 import yaml
 from pipeline_harness import REPO, STREAMS
 
-from tap_zoom_logs.tap import TapZoomLogs
+from tests.conftest import TAP
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +18,33 @@ def project() -> dict[str, Any]:
     return yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
 
 
-# Settings the SDK adds to every tap's schema (stream maps, flattening, batch): not the
-# tap's own. Once any tap instance exists, they are in TapZoomLogs.config_jsonschema too.
-SDK_BUILTIN_SETTINGS = {
-    name
-    for value in vars(sdk_capabilities).values()
-    if isinstance(value, dict) and isinstance(value.get("properties"), dict)
-    for name in value["properties"]
+@pytest.fixture(scope="module")
+def about() -> dict[str, Any]:
+    done = subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+# The Meltano kind each JSON-schema type may be declared as. Meltano 4.4 converts an
+# environment variable or `meltano config set` value by the kind; `decimal` fails there
+# ("Decimal is not JSON serializable"), so a number is declared `integer` (a fraction can
+# still be written in meltano.yml's config).
+KINDS = {
+    "string": {"string", "date_iso8601", "options"},
+    "integer": {"integer"},
+    "number": {"integer"},
+    "boolean": {"boolean"},
+    "object": {"object"},
+    "array": {"array"},
 }
+
+
+def json_type(spec: dict[str, Any]) -> str:
+    kinds = spec.get("type", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    (kind,) = (k for k in kinds if k != "null")
+    return kind
 
 
 def plugin(project: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
@@ -38,18 +58,19 @@ def test_default_environment_keeps_state(project: dict[str, Any]) -> None:
     assert "dev" in {e["name"] for e in project["environments"]}
 
 
-def test_extractor_declares_every_tap_setting(project: dict[str, Any]) -> None:
+def test_extractor_declares_every_tap_setting(
+    project: dict[str, Any], about: dict[str, Any]
+) -> None:
+    """Every setting --about reports, the SDK's built-in ones included, with a kind Meltano
+    converts environment variables to; the capabilities are --about's."""
     tap = plugin(project, "extractors", "tap-zoom-logs")
     assert tap["namespace"] == "tap_zoom_logs"
     assert tap["pip_url"] == "-e ."
     assert tap["executable"] == "tap-zoom-logs"
-    assert {"catalog", "discover", "state", "about"} <= set(tap["capabilities"])
+    assert sorted(tap["capabilities"]) == sorted(about["capabilities"])
+    assert {"stream-maps", "schema-flattening"} <= set(tap["capabilities"])
 
-    schema = {
-        name: prop
-        for name, prop in TapZoomLogs.config_jsonschema["properties"].items()
-        if name not in SDK_BUILTIN_SETTINGS
-    }
+    schema = about["settings"]["properties"]
     declared = {s["name"]: s for s in tap["settings"]}
     assert set(declared) == set(schema), (
         f"only in the tap: {set(schema) - set(declared)};"
@@ -58,7 +79,7 @@ def test_extractor_declares_every_tap_setting(project: dict[str, Any]) -> None:
     for name, setting in declared.items():
         assert setting.get("label"), name
         assert setting.get("description"), name
-        assert setting.get("kind"), name
+        assert setting.get("kind") in KINDS[json_type(schema[name])], (name, setting["kind"])
         default = schema[name].get("default")
         if default is not None:
             assert str(setting.get("value")) == str(default), (name, setting.get("value"))
@@ -91,3 +112,28 @@ def test_loaders_are_declared_in_full(project: dict[str, Any]) -> None:
     assert {s["name"] for s in pg["settings"] if s.get("sensitive")} >= {"password"}
     # time stays UTC in `timestamp without time zone` columns (test_pipeline_postgres.py)
     assert pg["env"]["PGTZ"] == "UTC"
+
+
+def test_the_other_targets_are_declared_and_pinned(project: dict[str, Any]) -> None:
+    """The versions the README's table of targets says were verified."""
+    pw = plugin(project, "loaders", "target-postgres-pipelinewise")
+    assert pw["pip_url"] == "pipelinewise-target-postgres==2.1.2"
+    assert pw["executable"] == "target-postgres"
+    names = {s["name"] for s in pw["settings"]}
+    assert {"host", "port", "user", "password", "dbname", "default_target_schema"} <= names
+    assert {s["name"] for s in pw["settings"] if s.get("sensitive")} == {"password"}
+    # its own schema: on MeltanoLabs target-postgres's tables it fails (README, Targets)
+    schemas = {
+        name: next(
+            s["value"]
+            for s in plugin(project, "loaders", name)["settings"]
+            if s["name"] == "default_target_schema"
+        )
+        for name in ("target-postgres", "target-postgres-pipelinewise")
+    }
+    assert len(set(schemas.values())) == 2, schemas
+
+    duck = plugin(project, "loaders", "target-duckdb")
+    # target-duckdb 0.8.0 drops the first row of each batch with duckdb >= 1.3
+    assert duck["pip_url"].split() == ["target-duckdb==0.8.0", "duckdb==1.2.2"]
+    assert {"filepath", "default_target_schema"} <= {s["name"] for s in duck["settings"]}

@@ -29,9 +29,11 @@ from pipeline_harness import (
     STREAM_FIELDS,
     STREAMS,
     Pipeline,
+    assert_table_equals_truth,
     describe,
     entry_key,
     report_requests,
+    table_snapshot,
     to_utc_z,
     truth,
 )
@@ -54,25 +56,6 @@ def parse_when(value: Any) -> dt.datetime:
     text = str(value).replace("Z", "+00:00")
     parsed = dt.datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def assert_table_equals_truth(p: Pipeline, expected: dict[str, list[dict[str, Any]]]) -> None:
-    """Every entry exactly once, values as served (byte for byte), lw_id unique."""
-    for stream in STREAMS:
-        rows = p.pg_rows(stream)
-        ids = [r["lw_id"] for r in rows]
-        assert len(ids) == len(set(ids)), f"{stream}: duplicate lw_id"
-        assert all(isinstance(i, str) and i for i in ids), f"{stream}: empty lw_id"
-        got = Counter(entry_key(stream, r) for r in rows)
-        want = Counter(entry_key(stream, e) for e in expected[stream])
-        missing, extra = want - got, got - want
-        summary = f"{stream}: {len(rows)} rows vs {len(expected[stream])} entries"
-        assert not missing, f"{summary}; missing {list(missing.elements())[:3]}"
-        assert not extra, f"{summary}; extra {list(extra.elements())[:3]}"
-
-
-def table_snapshot(p: Pipeline) -> dict[str, list[dict[str, Any]]]:
-    return {s: p.pg_rows(s) for s in STREAMS}
 
 
 def report_log(emu: Any) -> list[Any]:

@@ -1,0 +1,196 @@
+"""`tap-zoom-logs`: the SDK's command, with every bad input as one line and exit code 1.
+
+Before the SDK's click command sees them, the `--config`, `--state` and `--catalog` files
+are checked (they exist, can be read, hold a JSON object), and so are the settings given
+as environment variables with `--config ENV`. Errors the SDK raises about settings (config
+validation, stream maps, flattening) become one line `tap-zoom-logs: error: ...` instead
+of a traceback. No message quotes a setting's value.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+import traceback
+import typing as t
+from pathlib import Path
+
+import click
+from jsonschema.exceptions import ValidationError
+from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, StreamMapConfigError
+
+from tap_zoom_logs.errors import Interrupted, TapZoomLogsError
+from tap_zoom_logs.tap import TapZoomLogs
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from types import TracebackType
+
+PROG = "tap-zoom-logs"
+FILE_OPTIONS = ("--config", "--state", "--catalog")
+
+
+class InputError(Exception):
+    """A file argument, environment variable or setting the tap cannot use."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the tap; exit 1 with one line on stderr for anything it cannot use."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        check_arguments(args)
+        code = TapZoomLogs.cli.main(args=args, prog_name=PROG, standalone_mode=False)
+        sys.stdout.flush()
+    except Interrupted as exc:
+        _flush_what_can_be()
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        sys.exit(exc.exit_code)
+    except (TapZoomLogsError, InputError) as exc:
+        fail(str(exc))
+    except ConfigValidationError as exc:
+        fail("; ".join(exc.errors or []) or str(exc))
+    except (StreamMapConfigError, MapExpressionError) as exc:
+        fail(f"setting stream_maps: {exc}")
+    except ValidationError as exc:
+        name = ".".join(str(part) for part in exc.absolute_path) or "config"
+        fail(f"setting {name}: not valid ({exc.validator} check failed)")
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    except Exception as exc:
+        # A stream map expression that fails on a record raises whatever Python raised
+        # (md5(None) is an AttributeError): name the setting rather than print a traceback.
+        if not _raised_in_stream_maps(exc.__traceback__):
+            raise
+        fail(
+            f"setting stream_maps: an expression failed on a record ({type(exc).__name__}:"
+            f" {exc}); a field Zoom left out is None in an expression: guard it, e.g."
+            " md5(email) if email else None"
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _flush_what_can_be() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def fail(message: str) -> t.NoReturn:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.exit(1)
+
+
+def _raised_in_stream_maps(tb: TracebackType | None) -> bool:
+    return any(
+        Path(frame.filename).name == "mapper.py" and "singer_sdk" in frame.filename
+        for frame in traceback.extract_tb(tb)
+    )
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def check_arguments(args: Sequence[str]) -> None:
+    """Refuse, in one line, a file argument or environment setting the tap cannot read."""
+    env = False
+    for option, value in file_arguments(args):
+        if option == "--config" and value == "ENV":
+            env = True
+        elif value != "-":  # click reads "-" as standard input
+            check_json_file(option, value)
+    if env:
+        check_environment()
+
+
+def file_arguments(args: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(option, value) of each --config, --state and --catalog, as click would read them."""
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            return
+        option, equals, value = arg.partition("=")
+        if option not in FILE_OPTIONS:
+            continue
+        if not equals:
+            value = next(items, "")
+            if not value:
+                return  # click says that the option needs a value
+        yield option, value
+
+
+def check_json_file(option: str, name: str) -> None:
+    path = Path(name)
+    where = f"{option} {name}"
+    if not path.exists():
+        raise InputError(f"{where}: no such file")
+    if path.is_dir():
+        raise InputError(f"{where}: is a directory, not a JSON file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not UTF-8 text, so not a JSON file") from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # the position only: the parser's message never quotes the file's text
+        reason = f"{exc.msg}: line {exc.lineno} column {exc.colno}"
+        raise InputError(f"{where}: not valid JSON ({reason})") from None
+    except ValueError:
+        raise InputError(f"{where}: not valid JSON") from None
+    if not isinstance(content, dict):
+        raise InputError(f"{where}: must hold a JSON object ({{...}}), not {_json_kind(content)}")
+
+
+def _json_kind(value: t.Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a number" if not isinstance(value, bool) else "true or false"
+
+
+def check_environment() -> None:
+    """`--config ENV`: each TAP_ZOOM_LOGS_<SETTING> must read as its setting's type.
+
+    The SDK parses them (int(), JSON) before any validation, and a value it cannot parse
+    ends in a traceback; parse each alone here to say which one."""
+    schema = copy.deepcopy(TapZoomLogs.config_jsonschema)
+    TapZoomLogs.append_builtin_config(schema)
+    prefix = f"{TapZoomLogs.name.upper().replace('-', '_')}_"
+    for name, spec in schema.get("properties", {}).items():
+        variable = prefix + name.upper().replace("-", "_")
+        if variable not in os.environ:
+            continue
+        try:
+            parse_environment_config({"properties": {name: spec}}, prefix)
+        except Exception:
+            raise InputError(
+                f"environment variable {variable} (setting {name}): must be {_expected_text(spec)}"
+            ) from None
+
+
+def _expected_text(spec: dict[str, t.Any]) -> str:
+    kinds = spec.get("type", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if "integer" in kinds:
+        return "a whole number"
+    if "object" in kinds:
+        return "a JSON object, like {...}"
+    if "array" in kinds:
+        return "a JSON list, like [...]"
+    return "a value of type " + " or ".join(str(k) for k in kinds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""The README's commands work as written: each one in its ```bash blocks runs, in order.
+
+They run in a copy of the project (its meltano.yml, with the README's ```yaml snippet
+merged in, and links to the installed .venv, .venv-meltano and .meltano), against the
+emulator and the session's PostgreSQL server, in one shell environment carried from
+command to command (an `export` holds for the commands after it). What a user fills in
+is filled in the same way: `NAME=...` from the emulator's credentials, config.json with
+the emulator's settings, the secret typed on standard input, and the targets' settings
+the README's comments name as environment variables.
+
+A command is skipped only when listed in SKIPPED, with the reason; a command the README
+gains is run unless it is added there, and a SKIPPED entry the README lost fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pipeline_harness import REPO, Pipeline, _base_env, tap_env
+
+pytestmark = pytest.mark.pipeline
+
+README = REPO / "README.md"
+
+SKIPPED = {
+    "git clone <this repository> tap-zoom-logs && cd tap-zoom-logs": (
+        "needs the repository's address; the tests run in a checkout"
+    ),
+    "python3 scripts/demo.py": "tests/pipeline/test_demo.py runs the demo",
+    "scripts/test.sh": "the command that runs these tests",
+    (
+        "python3 -m venv .venv-meltano && .venv-meltano/bin/pip install -r requirements-meltano.txt"
+    ): "the harness creates .venv-meltano with these two commands (_ensure_meltano)",
+    "meltano install": "the session's meltano_project fixture runs it",
+    ".venv/bin/pip install -e .": "scripts/test.sh installs the project so, with [test]",
+}
+
+PLACEHOLDER = re.compile(r"\b([A-Z][A-Z0-9_]*)=\.\.\.")
+
+
+def blocks(language: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's bash blocks: continuation lines joined, comments out."""
+    commands = []
+    for block in blocks("bash"):
+        joined = re.sub(r"\\\n\s*", " ", block)
+        for line in joined.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                commands.append(line.strip())
+    return commands
+
+
+def without_comment(command: str) -> str:
+    """The command without a trailing `# ...` comment (for matching SKIPPED)."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=False)
+    lexer.commenters = "#"
+    lexer.whitespace_split = True
+    words = list(lexer)
+    return " ".join(words)
+
+
+def test_every_skipped_command_is_still_in_the_readme():
+    commands = {without_comment(c) for c in readme_commands()}
+    assert set(SKIPPED) <= commands, set(SKIPPED) - commands
+    assert len(readme_commands()) > len(SKIPPED) + 10, "the README's commands were not found"
+
+
+@pytest.fixture
+def readme_project(tmp_path: Path) -> Path:
+    """A copy of the project with the README's YAML snippet merged into meltano.yml."""
+    root = tmp_path / "project"
+    root.mkdir()
+    project = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
+    for snippet in blocks("yaml"):
+        extra = yaml.safe_load(snippet)
+        for kind, plugins in (extra.get("plugins") or {}).items():
+            project["plugins"][kind].extend(plugins)
+    (root / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+    for name in (".venv", ".venv-meltano", ".meltano"):
+        (root / name).symlink_to(REPO / name)
+    return root
+
+
+def run_in_shell(
+    command: str, env: dict[str, str], cwd: Path, stdin: str | None
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """`command` in bash; the environment it leaves behind, for the next command."""
+    env_file = cwd / ".readme-env"
+    script = f"{command}\nstatus=$?\nenv -0 > {shlex.quote(str(env_file))}\nexit $status\n"
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=cwd,
+        env=env,
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    after = env
+    if env_file.exists():
+        pairs = env_file.read_text().split("\0")
+        after = dict(p.split("=", 1) for p in pairs if "=" in p)
+        env_file.unlink()
+    return done, after
+
+
+def test_the_readmes_commands_work_as_written(pipeline: Pipeline, readme_project: Path) -> None:
+    config = pipeline.config()
+    credentials = {k: config[k] for k in ("account_id", "client_id", "client_secret")}
+    # What the user has: Zoom's address (here the emulator's) and the run's range in the
+    # environment; the credentials come from the README's own export line.
+    env = _base_env(pipeline.sysdb, readme_project)
+    env.pop("MELTANO_SYS_DIR_ROOT")  # the copy links .meltano itself, as a checkout has it
+    env.update(tap_env({k: v for k, v in config.items() if k not in credentials}))
+    # The targets' settings the README's comments name (host, port, user, password,
+    # database); the schemas are meltano.yml's and the README's YAML's.
+    assert pipeline.pg is not None
+    env.update(pipeline.pg.target_env(pipeline.schema))
+    env.update(pipeline.pg.pipelinewise_env(pipeline.schema))
+    for name in ("TARGET_POSTGRES_", "TARGET_POSTGRES_PIPELINEWISE_"):
+        del env[name + "DEFAULT_TARGET_SCHEMA"]
+    for account in ("EMEA", "AMERICAS"):
+        env.update({f"TAP_ZOOM_LOGS__{account}_{k.upper()}": v for k, v in credentials.items()})
+    # a Singer target on the PATH, for the commands without Meltano
+    env["PATH"] += os.pathsep + str(REPO / ".meltano" / "loaders" / "target-jsonl" / "venv" / "bin")
+    (readme_project / "config.json").write_text(json.dumps(config))
+    typed = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in credentials.items()}
+
+    ran: list[str] = []
+    for command in readme_commands():
+        if without_comment(command) in SKIPPED:
+            continue
+        filled = PLACEHOLDER.sub(lambda m: f"{m[1]}={shlex.quote(typed[m[1]])}", command)
+        stdin = credentials["client_secret"] + "\n" if "--from-file -" in command else None
+        done, env = run_in_shell(filled, env, readme_project, stdin)
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{output[-3000:]}"
+        assert "Traceback" not in output, f"{command}\n{output[-3000:]}"
+        ran.append(command)
+
+    assert any(c.startswith("meltano run") for c in ran)
+    assert any(c.startswith("meltano config set") for c in ran)
+    assert any(c.startswith("tap-zoom-logs") for c in ran)
+    check_outcomes(readme_project, pipeline, credentials)
+
+
+def check_outcomes(root: Path, pipeline: Pipeline, credentials: dict[str, Any]) -> None:
+    """What the commands were for happened: the secret is in .env, the state file holds a
+    bookmark per stream, each account has its own schema, the stream map hashed emails."""
+    assert f"TAP_ZOOM_LOGS_CLIENT_SECRET='{credentials['client_secret']}'" in (
+        (root / ".env").read_text()
+    )
+    state = json.loads((root / "state.json").read_text())
+    assert set(state["bookmarks"]) == {"activity_logs", "operation_logs"}
+    assert pipeline.pg is not None
+    with pipeline.pg.connect() as conn:
+        for schema in ("zoom_logs_emea", "zoom_logs_americas"):
+            count = conn.execute(f'SELECT count(*) FROM "{schema}"."activity_logs"').fetchone()
+            assert count[0] > 0, schema
+        # the accounts' runs came after the privacy recipe's export
+        emails = conn.execute(
+            'SELECT email FROM "zoom_logs_emea"."activity_logs" WHERE email IS NOT NULL'
+        ).fetchall()
+    assert emails and all(re.fullmatch(r"[0-9a-f]{32}", e) for (e,) in emails), emails[:3]

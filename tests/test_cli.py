@@ -1,0 +1,317 @@
+"""Every bad file or setting: one line `tap-zoom-logs: error: ...` naming it, exit code 1.
+
+The file arguments (--config, --state, --catalog), the settings given as environment
+variables (--config ENV) and the SDK's built-in settings (stream maps, flattening), which
+used to end in 30 to 60 lines of traceback. Nothing is sent to Zoom, no secret is echoed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIELDS, TAP, parse_output, secrets_of
+
+PREFIX = "tap-zoom-logs: error: "
+
+
+def run_tap(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [TAP, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+    )
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess[str], *names: str) -> str:
+    """Exit 1, nothing on stdout, exactly one error line, naming every one of `names`."""
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    errors = [line for line in done.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, done.stderr[-2000:]
+    (line,) = errors
+    assert line.startswith(PREFIX), line
+    for name in names:
+        assert name in line, (name, line)
+    return line
+
+
+def assert_nothing_sent(emulator: Any) -> None:
+    assert sum(emulator.stats.requests.values()) == 0, "no request may be sent"
+
+
+def assert_no_secret(emulator: Any, done: subprocess.CompletedProcess[str]) -> None:
+    for secret in secrets_of(emulator):
+        assert secret not in done.stdout
+        assert secret not in done.stderr
+
+
+# --------------------------------------------------------------------------- files
+
+# file content (None: the path does not exist; "DIR": a directory), what the line says
+BAD_FILES: dict[str, tuple[str | None, str]] = {
+    "missing": (None, "no such file"),
+    "a directory": ("DIR", "is a directory"),
+    "broken JSON": ('{"streams": [', "not valid JSON"),
+    "empty": ("", "not valid JSON"),
+    "a JSON list": ("[1, 2]", "must hold a JSON object"),
+    "not UTF-8": ("\udcff", "not UTF-8"),
+}
+
+
+def write_file(path: Path, content: str | None) -> Path:
+    if content == "DIR":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    return path
+
+
+@pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
+@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
+def test_a_bad_file_argument_is_one_line_and_exit_1(tap, emulator, tmp_path, option, case):
+    content, says = BAD_FILES[case]
+    bad = write_file(tmp_path / f"bad-{option[2:]}.json", content)
+    good = tmp_path / "config.json"
+    good.write_text(json.dumps(tap.config()))
+    args = [option, str(bad)] if option == "--config" else ["--config", str(good), option, str(bad)]
+
+    done = run_tap(args)
+
+    line = assert_one_line_error(done, option, str(bad), says)
+    assert line == done.stderr.strip(), "the line is all that is printed"
+    assert_nothing_sent(emulator)
+
+
+def test_the_equals_form_of_an_option_is_checked_too(tmp_path):
+    done = run_tap([f"--catalog={tmp_path / 'nowhere.json'}", "--about"])
+    assert_one_line_error(done, "--catalog", "nowhere.json", "no such file")
+
+
+def test_broken_json_around_the_secret_does_not_echo_it(tap, emulator, tmp_path):
+    text = json.dumps(tap.config())[:-1] + ", oops}"  # the secret is in the file
+    path = tmp_path / "config.json"
+    path.write_text(text)
+
+    done = run_tap(["--config", str(path)])
+
+    assert_one_line_error(done, "--config", "not valid JSON", "line 1")
+    assert_no_secret(emulator, done)
+
+
+def test_config_env_is_not_a_file(tap, emulator, tmp_path):
+    """`--config ENV` reads the environment; no file named ENV is looked for."""
+    env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in tap.config().items()}
+    done = run_tap(["--config", "ENV", "--discover"], env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {s["tap_stream_id"] for s in json.loads(done.stdout)["streams"]} == set(FIELDS)
+
+
+# --------------------------------------------------------------------------- settings
+
+MAPS = {"activity_logs": {"email": "md5(email) if email else None", "ip_address": "__NULL__"}}
+
+# config overrides, the setting the line must name, what else it must say
+BAD_SETTINGS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "stream_maps a string": (
+        {"stream_maps": json.dumps(MAPS)},
+        "setting stream_maps:",
+        "JSON object",
+    ),
+    "stream_maps a list": ({"stream_maps": [MAPS]}, "setting stream_maps:", "JSON object"),
+    "a stream map a string": (
+        {"stream_maps": {"activity_logs": "md5(email)"}},
+        "setting stream_maps.activity_logs:",
+        "property expressions",
+    ),
+    "an expression a number": (
+        {"stream_maps": {"activity_logs": {"email": 5}}},
+        "setting stream_maps.activity_logs.email:",
+        "expression",
+    ),
+    "__else__ not __NULL__": (
+        {"stream_maps": {"__else__": "drop"}},
+        "setting stream_maps.__else__:",
+        "__NULL__",
+    ),
+    "an expression that does not parse": (
+        {"stream_maps": {"activity_logs": {"email": "md5(email"}}},
+        "setting stream_maps:",
+        "md5(email",
+    ),
+    "a filter that does not parse": (
+        {"stream_maps": {"operation_logs": {"__filter__": "action ==="}}},
+        "setting stream_maps:",
+        "action ===",
+    ),
+    "stream_map_config a string": (
+        {"stream_map_config": "pepper-1234"},
+        "setting stream_map_config:",
+        "JSON object",
+    ),
+    "faker_config.seed a list": (
+        {"faker_config": {"seed": [1]}},
+        "setting faker_config.seed:",
+        "a number",
+    ),
+    "flattening_enabled a string": (
+        {"flattening_enabled": "yes"},
+        "setting flattening_enabled:",
+        "true or false",
+    ),
+    "flattening_max_depth a string": (
+        {"flattening_enabled": True, "flattening_max_depth": "deep"},
+        "setting flattening_max_depth:",
+        "whole number",
+    ),
+    "flattening without a depth": (
+        {"flattening_enabled": True},
+        "setting flattening_max_depth",
+        "flattening_enabled",
+    ),
+    "flattening_max_key_length a float": (
+        {"flattening_max_key_length": 2.5},
+        "setting flattening_max_key_length:",
+        "whole number",
+    ),
+    "flattening_separator a number": (
+        {"flattening_separator": 1},
+        "setting flattening_separator:",
+        "a string",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
+def test_a_bad_builtin_setting_is_one_line_naming_it(tap, emulator, case):
+    overrides, setting, says = BAD_SETTINGS[case]
+    run = tap.run(tap.config(**overrides))  # asserts no secret in the output
+    done = subprocess.CompletedProcess([], run.returncode, run.stdout, run.stderr)
+
+    line = assert_one_line_error(done, setting, says)
+    assert "pepper-1234" not in line, "a stream_map_config value may be a salt: never quoted"
+    assert_nothing_sent(emulator)
+
+
+# environment variable, its value, what the line must say
+BAD_ENV = {
+    "stream maps not JSON": ("TAP_ZOOM_LOGS_STREAM_MAPS", "{activity_logs:", "JSON object"),
+    "stream maps a JSON string": (
+        "TAP_ZOOM_LOGS_STREAM_MAPS",
+        '"activity_logs"',
+        "setting stream_maps:",
+    ),
+    "flattening depth a word": ("TAP_ZOOM_LOGS_FLATTENING_MAX_DEPTH", "deep", "whole number"),
+    "page size a word": ("TAP_ZOOM_LOGS_PAGE_SIZE", "many", "whole number"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ENV, ids=list(BAD_ENV))
+def test_a_bad_environment_variable_is_one_line_naming_it(tap, emulator, tmp_path, case):
+    variable, value, says = BAD_ENV[case]
+    env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in tap.config().items()}
+    env[variable] = value
+    done = run_tap(["--config", "ENV"], env=env, cwd=tmp_path)
+
+    setting = variable.removeprefix("TAP_ZOOM_LOGS_").lower()
+    assert_one_line_error(done, setting, says)
+    assert_nothing_sent(emulator)
+    assert_no_secret(emulator, done)
+
+
+# an expression that parses but fails on the records: the run stops at the first record
+FAILING_EXPRESSIONS = {
+    "an unknown function": ("nosuchfn(email)", "nosuchfn(email)"),
+    "md5 of a missing email": ("md5(email)", "md5(email) if email else None"),
+}
+
+
+@pytest.mark.parametrize("case", FAILING_EXPRESSIONS, ids=list(FAILING_EXPRESSIONS))
+def test_an_expression_failing_on_a_record_is_one_line(tap, emulator, case):
+    expression, says = FAILING_EXPRESSIONS[case]
+    if "md5" in expression:  # the case needs an entry without email in the range
+        entries = emulator.truth("activity_logs", *range_of(tap.config()))
+        assert any(e.get("email") is None for e in entries), "no entry without email"
+    run = tap.run(tap.config(stream_maps={"activity_logs": {"email": expression}}))
+
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    ours = [line for line in run.stderr.splitlines() if line.startswith(PREFIX)]
+    assert len(ours) == 1, run.stderr[-2000:]
+    assert ours == run.stderr.strip().splitlines()[-1:], "the reason is the last line"
+    assert "setting stream_maps" in ours[0] and says in ours[0], ours[0]
+
+
+# --------------------------------------------------------------------------- maps that work
+
+
+def range_of(config: dict[str, Any]) -> tuple[Any, Any]:
+    return config["start_date"], config["end_date"]
+
+
+def hashed(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """What the privacy map makes of an activity entry: email hashed, ip_address dropped."""
+    email = entry.get("email")
+    digest = hashlib.md5(email.encode()).hexdigest() if email else None
+    return tuple(
+        digest if name == "email" else entry.get(name)
+        for name in FIELDS["activity_logs"]
+        if name != "ip_address"
+    )
+
+
+@pytest.mark.parametrize("how", ["config file", "environment variable"])
+def test_the_privacy_map_hashes_email_and_drops_ip_address(tap, emulator, tmp_path, how):
+    config = tap.config()
+    if how == "config file":
+        run = tap.run({**config, "stream_maps": MAPS})
+    else:
+        env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in config.items()}
+        env["TAP_ZOOM_LOGS_STREAM_MAPS"] = json.dumps(MAPS)
+        done = run_tap(["--config", "ENV"], env=env, cwd=tmp_path)
+        run = parse_output(done.returncode, done.stdout, done.stderr)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = run.records["activity_logs"]
+    assert records
+    assert all("ip_address" not in r for r in records)
+    keep = [n for n in FIELDS["activity_logs"] if n != "ip_address"]
+    got = Counter(tuple(r[n] for n in keep) for r in records)
+    want = Counter(hashed(e) for e in emulator.truth("activity_logs", *range_of(config)))
+    assert got == want
+    # the other stream passes unchanged
+    assert run.records["operation_logs"]
+    assert all("operator" in r for r in run.records["operation_logs"])
+
+
+def test_a_salted_hash_reads_the_salt_from_stream_map_config(tap, emulator):
+    """The README's salted variant: md5(salt + email), the salt in stream_map_config."""
+    salt = "pepper-1234"
+    expression = "md5(config['salt'] + email) if email else None"
+    config = tap.config(
+        stream_map_config={"salt": salt}, stream_maps={"activity_logs": {"email": expression}}
+    )
+    run = tap.run(config)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    entries = emulator.truth("activity_logs", *range_of(config))
+    want = Counter(
+        hashlib.md5((salt + e["email"]).encode()).hexdigest() if e.get("email") else None
+        for e in entries
+    )
+    assert Counter(r["email"] for r in run.records["activity_logs"]) == want
+    assert salt not in run.stderr
