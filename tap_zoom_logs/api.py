@@ -29,7 +29,7 @@ from tap_zoom_logs.errors import (
     describe,
     zoom_error_fields,
 )
-from tap_zoom_logs.reports import MEETINGS_API, Report
+from tap_zoom_logs.reports import MEETINGS_API, ZOOM_PHONE_API, Report
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -159,7 +159,10 @@ class ZoomAPI:
         self._retry_budget = float(config["max_retry_seconds"])
         cap = int(config["max_concurrent_requests"])
         self.lanes = {
-            MEETINGS_API: Lane(MEETINGS_API, float(config["max_requests_per_second"]), cap)
+            MEETINGS_API: Lane(MEETINGS_API, float(config["max_requests_per_second"]), cap),
+            ZOOM_PHONE_API: Lane(
+                ZOOM_PHONE_API, float(config["phone_max_requests_per_second"]), cap
+            ),
         }
         self._session = requests.Session()
         self.stopping = threading.Event()
@@ -327,7 +330,7 @@ class ZoomAPI:
         token = self.token
         token.bearer()
         for report in reports:
-            if token.scopes and not token.has_scope(report.scope):
+            if token.scopes and not token.has_scope(report.scope, report.classic_scope):
                 granted = " ".join(sorted(token.scopes))
                 raise missing_scope(report, f"the app has: {granted}")
 

@@ -18,9 +18,6 @@ if t.TYPE_CHECKING:
 #: the lifetime, so that short-lived test tokens are not renewed on every request).
 RENEW_MARGIN_SECONDS = 120.0
 
-#: The app's scope that covers every report, before Zoom introduced granular scopes.
-CLASSIC_REPORT_SCOPE = "report:read:admin"
-
 
 class ZoomToken:
     """Holds the bearer token: fetched on first use, renewed before expiry or when revoked.
@@ -67,9 +64,9 @@ class ZoomToken:
             if self._token == token:
                 self._token = None
 
-    def has_scope(self, scope: str) -> bool:
-        """Whether the app was granted `scope` (or the classic scope that covers it)."""
-        return scope in self.scopes or CLASSIC_REPORT_SCOPE in self.scopes
+    def has_scope(self, scope: str, classic_scope: str) -> bool:
+        """Whether the app was granted `scope`, or the classic scope that covers it."""
+        return scope in self.scopes or classic_scope in self.scopes
 
     def _fetch(self) -> None:
         self.requests += 1

@@ -11,6 +11,7 @@ from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
+from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.reports import MEETINGS_API, TIME_KEYS, Report
 from tap_zoom_logs.settings import bounds_of, parse_moment
@@ -43,6 +44,7 @@ class ZoomReportStream(Stream):
     path: t.ClassVar[str]
     records_key: t.ClassVar[str]
     scope: t.ClassVar[str]
+    classic_scope: t.ClassVar[str] = "report:read:admin"
     role_permission: t.ClassVar[str]
     #: Whose rate limit the report's requests count against.
     family: t.ClassVar[str] = MEETINGS_API
@@ -75,6 +77,7 @@ class ZoomReportStream(Stream):
             records_key=self.records_key,
             fields=tuple(self.fields),
             scope=self.scope,
+            classic_scope=self.classic_scope,
             role_permission=self.role_permission,
             params=self.query_params(),
             family=self.family,
@@ -114,27 +117,41 @@ class ZoomReportStream(Stream):
         reads = self.feed.windows(self)
         plan = self.plan
         assert plan is not None, "the feed plans each stream before its first window"
-        if not plan.windows:
-            self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
-            return
-        summary = StreamSummary.begin(self.api, self.feed.budget)
-        for index, read in enumerate(reads, start=1):
+        if plan.windows:
+            summary = StreamSummary.begin(self.api, self.feed.budget)
             try:
-                emitted = yield from self._window_records(read, plan)
-            finally:
-                read.spool.close()
-            summary.add(emitted, read.pages)
-            self.logger.info(
-                "%s %s (%d/%d): %s entries in %d pages",
-                self.name,
-                read.window.label,
-                index,
-                len(plan.windows),
-                f"{emitted:,}",
-                read.pages,
-            )
-            self._advance_bookmark(min(read.window.end(), plan.end), context)
-        summary.report(self)
+                for index, read in enumerate(reads, start=1):
+                    emitted = yield from self._emit(read, plan, index, context)
+                    summary.add(emitted, read.pages)
+            except DailyLimitReached as exc:
+                # That API family's quota is spent: this stream stops with the state of its
+                # finished windows; other families' streams go on; the run fails at its end.
+                self.logger.error("%s: %s", self.name, exc)
+                self.feed.defer(self, exc)
+            summary.report(self)
+        else:
+            self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
+        self.feed.finish(self)
+
+    def _emit(
+        self, read: WindowRead, plan: Plan, index: int, context: Context | None
+    ) -> t.Generator[dict[str, t.Any], None, int]:
+        """One finished window: its records, a progress line, the bookmark past it."""
+        try:
+            emitted = yield from self._window_records(read, plan)
+        finally:
+            read.spool.close()
+        self.logger.info(
+            "%s %s (%d/%d): %s entries in %d pages",
+            self.name,
+            read.window.label,
+            index,
+            len(plan.windows),
+            f"{emitted:,}",
+            read.pages,
+        )
+        self._advance_bookmark(min(read.window.end(), plan.end), context)
+        return emitted
 
     def _window_records(
         self, read: WindowRead, plan: Plan

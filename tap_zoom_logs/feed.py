@@ -78,6 +78,8 @@ class WindowFeed:
         self._page_size = page_size
         self.budget = SpoolBudget()
         self._sources: list[FeedSource] = []
+        #: Failures that stopped one stream but not the run (a family's daily limit).
+        self.deferred: list[Exception] = []
         self._jobs = _Jobs()
         self._cond = threading.Condition()
         #: Families whose windows failed: nothing new of theirs starts (but the next to be
@@ -201,6 +203,17 @@ class WindowFeed:
                     job.read.spool.close()
             self._jobs = _Jobs()
             self._cond.notify_all()
+
+    def defer(self, source: FeedSource, error: Exception) -> None:
+        """`source` stopped on `error`; the other streams go on, and the run fails at its end."""
+        self.drop(source)
+        self.deferred.append(error)
+
+    def finish(self, source: FeedSource) -> None:
+        """`source` is done: if it is the run's last, fail with what stopped a stream."""
+        selected = [s for s in self._sources if s.selected]
+        if self.deferred and (not selected or source is selected[-1]):
+            raise self.deferred[0]
 
     def drop(self, source: FeedSource) -> None:
         """Forget `source`'s remaining windows (its stream stopped; the others go on)."""

@@ -19,6 +19,7 @@ if t.TYPE_CHECKING:
 
 #: A family's requests count against its own rate limit (Zoom Phone has its own).
 MEETINGS_API = "report"
+ZOOM_PHONE_API = "phone"
 
 
 def is_zoom_time(value: t.Any) -> bool:
@@ -88,6 +89,8 @@ class Report:
     fields: tuple[str, ...]
     scope: str
     role_permission: str
+    #: The scope from before Zoom's granular scopes that covers this report too.
+    classic_scope: str = "report:read:admin"
     params: Mapping[str, str] = field(default_factory=dict)
     family: str = MEETINGS_API
     time_field: str = "time"

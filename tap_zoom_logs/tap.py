@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 import typing as t
@@ -22,12 +23,28 @@ from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
 from tap_zoom_logs.output import ZoomMessageWriter
 from tap_zoom_logs.state import check_state
-from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
+from tap_zoom_logs.streams import (
+    ActivityLogsStream,
+    MeetingActivityLogsStream,
+    OperationLogsStream,
+    PhoneOperationLogsStream,
+)
 
 if t.TYPE_CHECKING:
     from types import FrameType
 
     from tap_zoom_logs.client import ZoomReportStream
+
+MEETING_ACTIVITY_TYPES = [
+    "All Activities",
+    "Meeting Created",
+    "Meeting Started",
+    "User Join",
+    "User Left",
+    "Remote Control",
+    "In-Meeting Chat",
+    "Meeting Ended",
+]
 
 CATEGORY_TYPES = [
     "all",
@@ -76,11 +93,23 @@ SETTING_DESCRIPTIONS = {
         "more."
     ),
     "operation_logs_category_type": "Zoom's category_type filter for operation logs.",
+    "meeting_activity_type": (
+        "Zoom's activity_type filter for meeting_activity_logs (the meeting audit trail)."
+    ),
+    "phone_operation_logs_category_type": (
+        "Zoom Phone's category_type filter for phone_operation_logs (free text; all"
+        " for every category)."
+    ),
     "request_timeout": "Seconds to wait for one HTTP response from Zoom.",
     "max_requests_per_second": (
-        "Client-side cap on requests per second to Zoom, for the whole run. "
-        "Zoom's quota is shared by every app of the account, so stay well below "
-        "the plan's limit (Pro 10/s)."
+        "Client-side cap on requests per second to Zoom's report API (every stream but"
+        " phone_operation_logs), for the whole run. Zoom's quota is shared by every app of"
+        " the account, so stay well below the plan's limit (Pro 10/s)."
+    ),
+    "phone_max_requests_per_second": (
+        "Client-side cap on requests per second to Zoom Phone's API (phone_operation_logs),"
+        " which has limits of its own (Pro 5/s, Business 10/s), also shared by every app"
+        " of the account."
     ),
     "max_concurrent_requests": (
         "Most report windows fetched at once, each one request at a time (1 to 256). The"
@@ -101,7 +130,8 @@ def _setting(name: str, kind: t.Any, **options: t.Any) -> th.Property[t.Any]:
 
 
 class TapZoomLogs(Tap):
-    """Zoom security logs: sign-in/sign-out activity and admin operation logs."""
+    """Zoom security logs: sign-in/sign-out activity, admin operation logs, the meeting
+    audit trail and Zoom Phone's operation logs."""
 
     name = "tap-zoom-logs"
     message_writer_class = ZoomMessageWriter
@@ -133,8 +163,15 @@ class TapZoomLogs(Tap):
             th.StringType(allowed_values=CATEGORY_TYPES),
             default="all",
         ),
+        _setting(
+            "meeting_activity_type",
+            th.StringType(allowed_values=MEETING_ACTIVITY_TYPES),
+            default="All Activities",
+        ),
+        _setting("phone_operation_logs_category_type", th.StringType, default="all"),
         _setting("request_timeout", th.NumberType(exclusive_minimum=0), default=60),
         _setting("max_requests_per_second", th.NumberType(exclusive_minimum=0), default=5),
+        _setting("phone_max_requests_per_second", th.NumberType(exclusive_minimum=0), default=2),
         _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
     ).to_dict()
@@ -173,7 +210,8 @@ class TapZoomLogs(Tap):
     def selected_streams(self) -> list[ZoomReportStream]:
         selected = [s for s in self.streams.values() if s.selected]
         if not selected:
-            msg = "no stream is selected: select activity_logs and/or operation_logs"
+            names = ", ".join(self.streams)
+            msg = f"no stream is selected: select one or more of {names}"
             raise SettingError(msg)
         return selected  # type: ignore[return-value]
 
@@ -205,13 +243,16 @@ class TapZoomLogs(Tap):
     @override
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        """`--test` runs check_connection (the SDK's `run_connection_test` is final)."""
+        """`--test` runs check_connection (the SDK's `run_connection_test` is final), on the
+        streams a `--catalog` given before it selects."""
         if value != CliTestOptionValue.All.value:
             super().cb_test(ctx, param, value)
             return
         config = ctx.params.get("config")  # the SDK's parsed --config option
+        catalog = ctx.params.get("catalog")  # an open file, if it came first
         tap = cls(
             config=getattr(config, "config", None) or {},
+            catalog=None if catalog is None else json.load(catalog),  # cli.py checked it
             parse_env_config=bool(getattr(config, "parse_env", False)),
             validate_config=True,
         )
@@ -258,4 +299,9 @@ def own_settings_schema(schema: dict[str, t.Any]) -> dict[str, t.Any]:
     return {**schema, "properties": own}
 
 
-STREAMS: list[type[ZoomReportStream]] = [ActivityLogsStream, OperationLogsStream]
+STREAMS: list[type[ZoomReportStream]] = [
+    ActivityLogsStream,
+    OperationLogsStream,
+    MeetingActivityLogsStream,
+    PhoneOperationLogsStream,
+]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pendulum
 import pytest
 
 from tap_zoom_logs.sandbox import ZoomEmulator
-from tests.conftest import STREAMS, TAP, Tap
+from tests.conftest import STREAMS, Tap
 
 BAD_SETTINGS = {
     "missing client_id": ({"client_id": None}, "client_id"),
@@ -73,14 +70,13 @@ def test_a_missing_scope_stops_before_any_report_request(tmp_path):
     assert "operation_logs" in last and "report:read:operation_logs:admin" in last
     assert "Scopes page" in last and "Admin Activity Logs" in last
     assert reports == 0
-    assert run.records == {stream: [] for stream in STREAMS}
+    assert not any(run.records.values())
 
 
 def test_a_deselected_streams_scope_is_not_required(tmp_path):
     with ZoomEmulator(seed=1, history_days=2, scopes=ACTIVITY_SCOPE_ONLY) as zoom:
         tap = Tap(zoom, tmp_path)
-        catalog = selecting(tap, "activity_logs")
-        run = tap.run(args=("--catalog", str(catalog)))
+        run = tap.run(select=("activity_logs",))
 
     assert run.returncode == 0, run.stderr
     assert run.records["activity_logs"]
@@ -97,8 +93,7 @@ def test_a_scope_lost_mid_run_gets_the_same_message(tap, emulator):
 
 
 def test_a_catalog_that_selects_nothing_is_an_error(tap, emulator):
-    catalog = selecting(tap)
-    run = tap.run(args=("--catalog", str(catalog)))
+    run = tap.run(select=())
 
     assert run.returncode == 1
     assert "no stream is selected" in run.stderr.strip().splitlines()[-1]
@@ -115,31 +110,7 @@ def test_connection_test_reports_each_stream(tmp_path):
     assert any(
         "operation_logs: FAILED" in line and "operation_logs:admin" in line for line in lines
     )
-    assert run.records == {stream: [] for stream in STREAMS}
-
-
-def selecting(tap, *streams):
-    """A catalog from --discover with only `streams` selected."""
-    discovered = subprocess.run(
-        [TAP, "--config", str(write_config(tap)), "--discover"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    catalog = json.loads(discovered)
-    for entry in catalog["streams"]:
-        for metadata in entry["metadata"]:
-            if metadata["breadcrumb"] == []:
-                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
-    path = tap.tmp_path / "catalog.json"
-    path.write_text(json.dumps(catalog))
-    return path
-
-
-def write_config(tap):
-    path = tap.tmp_path / "discover-config.json"
-    path.write_text(json.dumps(tap.config()))
-    return path
+    assert not any(run.records.values())
 
 
 def test_a_start_older_than_six_months_is_clamped_with_one_warning(tap, emulator):

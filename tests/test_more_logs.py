@@ -1,0 +1,267 @@
+"""The meeting audit trail and Zoom Phone's operation logs: every guarantee the first two
+streams give, plus what is their own (not selected by default, Zoom's non-ISO meeting
+times, Zoom Phone's own rate limit and daily quota)."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+
+import pendulum
+import pytest
+
+from tap_zoom_logs.sandbox import ACTIVITY_SCOPE, OPERATION_SCOPE, ZoomEmulator
+from tests.conftest import (
+    ALL_STREAMS,
+    STREAMS,
+    TAP,
+    Tap,
+    as_record,
+    assert_exact,
+    parse_output,
+    truth,
+    without_id,
+)
+
+NEW = ("meeting_activity_logs", "phone_operation_logs")
+NEW_ENDPOINTS = ("meeting_activities", "phone_operationlogs")
+
+
+def test_the_new_logs_are_not_selected_by_default(tap):
+    config_path = tap.tmp_path / "discover.json"
+    config_path.write_text(json.dumps(tap.config()))
+    catalog = json.loads(
+        subprocess.run(
+            [TAP, "--config", str(config_path), "--discover"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    by_default = {
+        entry["tap_stream_id"]: metadata["metadata"]["selected-by-default"]
+        for entry in catalog["streams"]
+        for metadata in entry["metadata"]
+        if metadata["breadcrumb"] == []
+    }
+    assert by_default == {**dict.fromkeys(STREAMS, True), **dict.fromkeys(NEW, False)}
+
+
+def test_an_app_without_the_new_scopes_sees_no_change(tmp_path):
+    with ZoomEmulator(seed=4, history_days=4, scopes=(ACTIVITY_SCOPE, OPERATION_SCOPE)) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config()
+        run = tap.run(config)
+
+        assert_exact(run, zoom, config)
+        assert not any(zoom.stats.requests[endpoint] for endpoint in NEW_ENDPOINTS)
+        assert not run.records["meeting_activity_logs"]
+        assert not run.records["phone_operation_logs"]
+
+
+@pytest.mark.parametrize(("window_days", "page_size"), [(1, 300), (3, 7)])
+def test_every_entry_of_every_log_exactly_once(tap, emulator, window_days, page_size):
+    config = tap.config(window_days=window_days, page_size=page_size)
+    run = tap.run(config, select=ALL_STREAMS)
+
+    assert_exact(run, emulator, config, ALL_STREAMS)
+    for stream in NEW:
+        duplicated = [row for row, n in truth(emulator, stream, config).items() if n > 1]
+        assert duplicated, f"{stream}: the emulator must serve identical entries"
+        times = [record["time"] for record in run.records[stream]]
+        assert times == sorted(times)
+
+
+def test_meeting_time_is_zooms_activity_time_as_utc_to_the_millisecond(tap, emulator):
+    run = tap.run(tap.config(), select=("meeting_activity_logs",))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records["meeting_activity_logs"]
+    for record in run.records["meeting_activity_logs"]:
+        match = re.fullmatch(r"(\S+) (\d\d:\d\d:\d\d):(\d{3})", record["activity_time"])
+        assert match, record["activity_time"]
+        day, clock, millis = match.groups()
+        assert record["time"] == f"{day}T{clock}.{millis}Z"
+
+
+def test_lw_ids_of_the_new_logs_are_stable_across_runs_and_window_sizes(tap):
+    runs = [
+        tap.run(tap.config(window_days=days, page_size=size), select=NEW)
+        for days, size in ((1, 300), (4, 9))
+    ]
+    for stream in NEW:
+        first, second = ({r["lw_id"]: r for r in run.records[stream]} for run in runs)
+        assert first
+        assert first == second
+
+
+def test_a_meeting_entry_with_an_unreadable_time_is_kept(tap, emulator):
+    # After the empty day before start_date (read too: Zoom's day boundary is unknown).
+    emulator.inject(
+        "bad_time", endpoint="meeting_activities", value="2026-03-21 7:9", times=1, after=1
+    )
+    config = tap.config(max_concurrent_requests=1)
+    run = tap.run(config, select=("meeting_activity_logs",))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    odd = [r for r in run.records["meeting_activity_logs"] if r["time"] is None]
+    assert [r["activity_time"] for r in odd] == ["2026-03-21 7:9"]
+    assert "not a date-time: emitted with time null" in run.stderr
+    expected = truth(emulator, "meeting_activity_logs", config)
+    assert len(run.records["meeting_activity_logs"]) == sum(expected.values())
+
+
+def test_a_late_meeting_entry_within_the_lookback_arrives_next_run(tap, emulator):
+    first = tap.run(tap.config(), select=NEW)
+    yesterday = pendulum.now("UTC").subtract(days=1).format("YYYY-MM-DD")
+    late = {
+        "meeting_number": "982 610 0285",
+        "activity_time": f"{yesterday} 12:00:00:123",
+        "operator": "Late Comer",
+        "operator_email": "late@example.com",
+        "activity_category": "User Join",
+        "activity_detail": "Late Comer joined the meeting",
+    }
+    emulator.add_entry("meeting_activity_logs", late)
+    second = tap.run(tap.config(), state=first.state, select=NEW)
+
+    assert second.returncode == 0, second.stderr[-2000:]
+    rows = [as_record("meeting_activity_logs", r) for r in second.records["meeting_activity_logs"]]
+    assert as_record("meeting_activity_logs", late) in rows
+    again = {r["lw_id"]: r for r in second.records["phone_operation_logs"]}
+    before = {r["lw_id"]: r for r in first.records["phone_operation_logs"]}
+    assert again and all(before[i] == r for i, r in again.items() if i in before)
+
+
+def test_a_killed_run_of_all_four_resumes_and_loses_nothing(tap, emulator):
+    config = tap.config(window_days=1, lookback_days=0, page_size=20)
+    config_path = tap.tmp_path / "config-kill.json"
+    config_path.write_text(json.dumps(config))
+    catalog = tap.catalog(config_path, ALL_STREAMS)
+    process = subprocess.Popen(
+        [TAP, "--config", str(config_path), "--catalog", str(catalog)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines, states = [], 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if '"type":"STATE"' in line.replace(" ", ""):
+            states += 1
+            if states == 14:  # into the third stream
+                process.send_signal(signal.SIGKILL)
+                break
+    process.wait()
+    killed = parse_output(process.returncode, "".join(lines), "")
+    resumed = tap.run(config, state=killed.state, select=ALL_STREAMS)
+
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    for stream in ALL_STREAMS:
+        union = {r["lw_id"]: r for run in (killed, resumed) for r in run.records[stream]}
+        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+
+
+@pytest.mark.parametrize(
+    ("stream", "scope"),
+    [
+        ("meeting_activity_logs", "report:read:meeting_activity_log:admin"),
+        ("phone_operation_logs", "phone:read:operation_logs:admin"),
+    ],
+)
+def test_a_missing_scope_of_a_new_log_is_named(tmp_path, stream, scope):
+    with ZoomEmulator(seed=1, history_days=2, scopes=(ACTIVITY_SCOPE, OPERATION_SCOPE)) as zoom:
+        run = Tap(zoom, tmp_path).run(select=(*STREAMS, stream))
+        reports = sum(zoom.stats.requests[endpoint] for endpoint in zoom.stats.requests)
+
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert stream in last and scope in last and "Scopes page" in last
+    assert reports == 1, "only the token: the scope is checked before any report request"
+
+
+def test_the_classic_phone_scope_covers_phone_operation_logs(tmp_path):
+    scopes = (ACTIVITY_SCOPE, OPERATION_SCOPE, "phone:read:admin")
+    with ZoomEmulator(seed=1, history_days=3, scopes=scopes) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config()
+        run = tap.run(config, select=("phone_operation_logs",))
+
+        assert_exact(run, zoom, config, ("phone_operation_logs",))
+
+
+def test_an_account_without_the_meeting_audit_trail_is_told_so(tmp_path):
+    with ZoomEmulator(seed=1, history_days=2, meeting_audit_trail=False) as zoom:
+        run = Tap(zoom, tmp_path).run(select=("meeting_activity_logs",))
+
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert "meeting_activity_logs" in last and "Zoom code 200" in last
+    assert "meeting audit trail" in last and "Zoom Support" in last
+
+
+def test_connection_test_covers_the_selected_new_logs(tap):
+    config_path = tap.tmp_path / "config-test.json"
+    config_path.write_text(json.dumps(tap.config()))
+    catalog = tap.catalog(config_path, ALL_STREAMS)
+    run = tap.run(args=("--catalog", str(catalog), "--test"))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in ALL_STREAMS:
+        assert f"{stream}: OK" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "kind", ["server_error", "truncated", "reset", "expire_page_token", "rate_limit"]
+)
+def test_faults_on_the_new_endpoints_leave_them_exact(tap, emulator, kind):
+    for endpoint in NEW_ENDPOINTS:
+        emulator.inject(kind, endpoint=endpoint, times=2)
+    config = tap.config(page_size=15, window_days=2)
+    run = tap.run(config, select=NEW)
+
+    assert_exact(run, emulator, config, NEW)
+
+
+def test_zoom_phones_daily_limit_stops_only_its_stream(tap, emulator):
+    config = tap.config(lookback_days=0, page_size=20)
+    emulator.inject("daily_limit", endpoint="phone_operationlogs", after=3)
+    stopped = tap.run(config, select=ALL_STREAMS)
+
+    assert stopped.returncode == 1
+    last = stopped.stderr.strip().splitlines()[-1]
+    assert "daily request limit" in last and "00:00 UTC" in last
+    assert "Traceback" not in stopped.stderr
+    for stream in ("activity_logs", "operation_logs", "meeting_activity_logs"):
+        assert without_id(stream, stopped.records[stream]) == truth(emulator, stream, config)
+    emulator.clear_faults()
+    resumed = tap.run(config, state=stopped.state, select=ALL_STREAMS)
+
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    union = {
+        r["lw_id"]: r for run in (stopped, resumed) for r in run.records["phone_operation_logs"]
+    }
+    expected = truth(emulator, "phone_operation_logs", config)
+    assert without_id("phone_operation_logs", list(union.values())) == expected
+
+
+def test_zoom_phone_is_paced_by_its_own_limit(tmp_path):
+    volume = {stream: 200 for stream in ALL_STREAMS}
+    with ZoomEmulator(
+        seed=2, history_days=6, entries_per_day=volume, phone_rate_limit_per_second=5
+    ) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(page_size=30, phone_max_requests_per_second=4)
+        run = tap.run(config, select=("activity_logs", "phone_operation_logs"))
+
+        assert_exact(run, zoom, config, ("activity_logs", "phone_operation_logs"))
+        log = zoom.stats.log
+    phone = sorted(r.at for r in log if r.endpoint == "phone_operationlogs")
+    reports = sorted(r.at for r in log if r.endpoint == "activities")
+    assert not [r for r in log if r.status == 429], "no 429 from the tap's own pacing"
+    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 4.2
+    # The report requests were not held to the phone's pace: they were done long before.
+    assert reports[-1] < phone[len(phone) // 2]
