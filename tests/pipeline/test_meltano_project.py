@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from pipeline_harness import REPO, STREAMS
+from pipeline_harness import ALL_STREAMS, REPO, STREAMS
 
 from tests.conftest import TAP
 
@@ -96,6 +96,9 @@ def test_extractor_declares_every_tap_setting(
 
     selected = set(tap["select"])
     assert {f"{s}.*" for s in STREAMS} <= selected
+    # The meeting audit trail and Zoom Phone's logs need scopes an existing app may lack:
+    # selecting one is a line a user adds, never a default.
+    assert not {f"{s}.*" for s in ALL_STREAMS if s not in STREAMS} & selected
 
 
 def test_loaders_are_declared_in_full(project: dict[str, Any]) -> None:
