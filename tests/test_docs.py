@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,15 @@ def test_meltano_yml_describes_each_setting_as_the_tap_does():
     assert declared == reported
     assert set(SETTING_DESCRIPTIONS) < set(declared), "the built-in settings are there too"
     assert {"stream_maps", "stream_map_config", "flattening_enabled"} <= set(declared)
+
+
+def test_readme_says_where_every_module_is():
+    """The README's "Where things are" table names every module of the package, and
+    nothing that is not there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Where things are", 1)[1].split("\n\n", 2)[1]
+    named = set(re.findall(r"`(?:tap_zoom_logs/)?([a-z_]+\.py|sandbox/)`", table))
+    package = REPO / "tap_zoom_logs"
+    modules = {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
+    modules |= {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert named == modules
