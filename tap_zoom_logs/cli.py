@@ -19,6 +19,10 @@ from pathlib import Path
 
 import click
 from jsonschema.exceptions import ValidationError
+
+# A private module: the SDK's own parser of TAP_ZOOM_LOGS_* variables, used to try each
+# variable alone and name the one it cannot read. tests/test_cli.py's environment cases
+# fail if the SDK moves or changes it.
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, StreamMapConfigError
 
