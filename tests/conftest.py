@@ -171,16 +171,18 @@ def catalog_selecting(streams: tuple[str, ...]) -> dict[str, Any]:
 @contextlib.contextmanager
 def in_this_process() -> Iterator[None]:
     """Undo what running the tap inside pytest's process changes in it: the signal
-    handlers the tap installs, and the log handler the SDK's command adds."""
+    handlers the tap installs, the log handler the SDK's command adds, and the logging
+    the command turns off once it has written its last line."""
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     root = logging.getLogger()
-    saved = root.handlers[:], root.level
+    saved = root.handlers[:], root.level, logging.root.manager.disable
     try:
         yield
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
         root.handlers[:], root.level = saved[0], saved[1]
+        logging.disable(saved[2])
 
 
 def run_cli(args: list[str], env: dict[str, str] | None = None) -> TapRun:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import subprocess
+import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tap_zoom_logs import cli
 from tests.conftest import FIELDS, TAP, parse_output, secrets_of
 
 PREFIX = "tap-zoom-logs: error: "
@@ -315,3 +319,27 @@ def test_a_salted_hash_reads_the_salt_from_stream_map_config(tap, emulator):
     )
     assert Counter(r["email"] for r in run.records["activity_logs"]) == want
     assert salt not in run.stderr
+
+
+# --------------------------------------------------------------------------- the last line
+
+
+def test_nothing_is_logged_after_the_reason(capsys):
+    """When a run stops, windows still in flight finish their request in other threads: at
+    DEBUG (urllib3) or on a retry they log, and a line after the reason made the reason no
+    longer the last line (seen in the redaction and faulty-run tests under load)."""
+    logger = logging.getLogger("tap-zoom-logs")
+    handler = logging.StreamHandler(sys.stderr)
+    logger.addHandler(handler)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.fail("it broke")
+        late = threading.Thread(target=logger.error, args=("a window still finishing",))
+        late.start()
+        late.join()
+    finally:
+        logger.removeHandler(handler)
+        logging.disable(logging.NOTSET)
+
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "tap-zoom-logs: error: it broke"
