@@ -185,12 +185,13 @@ def in_this_process() -> Iterator[None]:
         logging.disable(saved[2])
 
 
-def run_cli(args: list[str], env: dict[str, str] | None = None) -> TapRun:
+def run_cli(args: list[str], env: dict[str, str] | None = None, *, singer: bool = True) -> TapRun:
     """`tap-zoom-logs ARGS` through the command's own entry point, `cli.main`, in this
     process: the same one line and exit code as the executable, without starting Python.
 
     For runs that stop before any window is fetched (bad files, settings, state): a run
     that syncs leaves worker threads behind, so those run as a subprocess (`Tap.run`).
+    `singer=False` for output that is not Singer messages (`--discover`, `--about`).
     """
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     stderr = io.StringIO()
@@ -207,7 +208,10 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> TapRun:
             code = exc.code
     stdout.flush()
     returncode = code if isinstance(code, int) else (0 if code is None else 1)
-    return parse_output(returncode, stdout.buffer.getvalue().decode(), stderr.getvalue())
+    out = stdout.buffer.getvalue().decode()
+    if not singer:
+        return TapRun(returncode, out, stderr.getvalue())
+    return parse_output(returncode, out, stderr.getvalue())
 
 
 def assert_exact(
