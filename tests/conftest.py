@@ -28,6 +28,7 @@ from unittest import mock
 import pytest
 
 from tap_zoom_logs import cli
+from tap_zoom_logs.reports import Report
 from tap_zoom_logs.sandbox import ZoomEmulator
 
 #: The streams selected by default, and every stream.
@@ -139,6 +140,37 @@ def assert_union_is_the_truth(
         assert without_id(stream, list(union.values())) == truth(emulator, stream, config), stream
 
 
+def report_of(stream_class: Any) -> Report:
+    """The Report a stream class reads (for paging and spool tests without a tap)."""
+    fields = tuple(name for name in stream_class.schema["properties"] if name != "lw_id")
+    return Report(
+        name=stream_class.name,
+        path=stream_class.path,
+        records_key=stream_class.records_key,
+        fields=fields,
+        scope=stream_class.scope,
+        role_permission=stream_class.role_permission,
+    )
+
+
+@functools.cache
+def _about() -> str:
+    return subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+
+
+def about() -> dict[str, Any]:
+    """`tap-zoom-logs --about --format=json`, asked once per session."""
+    result: dict[str, Any] = json.loads(_about())
+    return result
+
+
+def one_line(text: str) -> str:
+    """`text` with its white space folded (YAML and --about wrap descriptions differently)."""
+    return " ".join(text.split())
+
+
 @functools.cache
 def _discovered() -> str:
     """`--discover`'s catalog (the same whatever the settings): asked once per session."""
@@ -183,6 +215,22 @@ def in_this_process() -> Iterator[None]:
             signal.signal(signum, handler)
         root.handlers[:], root.level = saved[0], saved[1]
         logging.disable(saved[2])
+
+
+def run_executable(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> TapRun:
+    """The installed `tap-zoom-logs ARGS`, as Meltano would run it."""
+    done = subprocess.run(
+        [TAP, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+    )
+    return parse_output(done.returncode, done.stdout, done.stderr)
 
 
 def run_cli(args: list[str], env: dict[str, str] | None = None, *, singer: bool = True) -> TapRun:
@@ -273,18 +321,7 @@ class Tap:
             state_path = self.tmp_path / f"state-{self.runs}.json"
             state_path.write_text(json.dumps(state))
             command += ["--state", str(state_path)]
-        if in_process:
-            run = run_cli(command, env)
-        else:
-            done = subprocess.run(
-                [TAP, *command],
-                capture_output=True,
-                text=True,
-                timeout=300,
-                env={**os.environ, **(env or {})},
-                check=False,
-            )
-            run = parse_output(done.returncode, done.stdout, done.stderr)
+        run = run_cli(command, env) if in_process else run_executable(command, env)
         self.assert_no_secret(run)
         return run
 

@@ -12,17 +12,10 @@ import pendulum
 import pytest
 import requests
 
-from tap_zoom_logs import api
+from tap_zoom_logs import api, errors
 from tap_zoom_logs.api import Lane, ZoomAPI, _payload, _refusal, _Transient, parse_retry_after
-from tap_zoom_logs.errors import (
-    DailyLimitReached,
-    PageTokenInvalid,
-    RetriesExhausted,
-    SettingError,
-    Stopped,
-    ZoomAPIError,
-)
-from tap_zoom_logs.reports import Report
+from tap_zoom_logs.streams import ActivityLogsStream
+from tests.conftest import report_of
 
 
 def answer(status: int, body: Any = None, *, raw: bytes | None = None, **headers: str):
@@ -34,14 +27,7 @@ def answer(status: int, body: Any = None, *, raw: bytes | None = None, **headers
     return response
 
 
-REPORT = Report(
-    name="activity_logs",
-    path="/report/activities",
-    records_key="activity_logs",
-    fields=("time", "type", "email"),
-    scope="report:read:user_activities:admin",
-    role_permission="Sign In/Sign Out",
-)
+REPORT = report_of(ActivityLogsStream)
 PAGE = {"from": "2026-05-01", "to": "2026-05-01", "page_size": 300}
 
 
@@ -105,7 +91,7 @@ def test_slots_are_spaced_evenly_in_the_order_asked(clock):
 
 def test_a_stopping_run_gets_no_slot(clock):
     clock.stopping = True
-    with pytest.raises(Stopped):
+    with pytest.raises(errors.Stopped):
         Lane("report", rate=5, cap=128).acquire(clock)  # type: ignore[arg-type]
 
 
@@ -143,14 +129,14 @@ def test_a_daily_limit_ends_the_run_with_the_reset_time():
         X_RateLimit_Type="Daily-limit",
         x_zm_trackingid="v=2.0;abc",
     )
-    with pytest.raises(DailyLimitReached) as stopped:
+    with pytest.raises(errors.DailyLimitReached) as stopped:
         ZoomAPI._raise_if_transient(daily)
     assert "00:00 UTC" in str(stopped.value)
     assert "(x-zm-trackingid v=2.0;abc)" in str(stopped.value)
 
     # A Retry-After more than five minutes away is a quota, not a throttle.
     far = answer(429, {"code": 429, "message": "Too many"}, Retry_After="600")
-    with pytest.raises(DailyLimitReached):
+    with pytest.raises(errors.DailyLimitReached):
         ZoomAPI._raise_if_transient(far)
 
 
@@ -198,15 +184,15 @@ def test_an_answer_with_its_records_is_the_page():
     ("status", "body", "query", "kind", "says"),
     [
         (400, {"code": 4711, "message": "Invalid access token, does not contain scopes"},
-         PAGE, SettingError, "lacks the scope report:read:user_activities:admin"),
+         PAGE, errors.SettingError, "lacks the scope report:read:user_activities:admin"),
         (401, {"code": 124, "message": "Invalid access token."},
-         PAGE, ZoomAPIError, "keeps refusing fresh access tokens"),
+         PAGE, errors.ZoomAPIError, "keeps refusing fresh access tokens"),
         (400, {"code": 300, "message": "Invalid next page token."},
-         {**PAGE, "next_page_token": "x"}, PageTokenInvalid, "Zoom code 300"),
+         {**PAGE, "next_page_token": "x"}, errors.PageTokenInvalid, "Zoom code 300"),
         (400, {"code": 300, "message": "The next page token is invalid or expired."},
-         PAGE, ZoomAPIError, "Zoom refused the request"),
+         PAGE, errors.ZoomAPIError, "Zoom refused the request"),
         (400, {"code": 200, "message": "No permission."},
-         PAGE, SettingError, "'Sign In/Sign Out' view permission"),
+         PAGE, errors.SettingError, "'Sign In/Sign Out' view permission"),
     ],
 )  # fmt: skip
 def test_a_refusal_says_what_to_do(status, body, query, kind, says):
@@ -259,7 +245,7 @@ def test_retries_stop_at_the_budget_with_the_last_failure():
     def attempt() -> str:
         raise _Transient("timeout", "no answer within request_timeout (60 s)", 1.0)
 
-    with pytest.raises(RetriesExhausted) as gave_up:
+    with pytest.raises(errors.RetriesExhausted) as gave_up:
         zoom.retrying(attempt, what="activity_logs page (2026-05-01..2026-05-01)")
     assert str(gave_up.value) == (
         "gave up on activity_logs page (2026-05-01..2026-05-01) after 1 failed attempts in"

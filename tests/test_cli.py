@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import subprocess
 import sys
 import threading
 from collections import Counter
@@ -23,28 +21,13 @@ import pytest
 from tap_zoom_logs import cli
 from tests.conftest import (
     FIELDS,
-    TAP,
     TapRun,
     assert_nothing_sent,
     one_line_error,
-    parse_output,
     run_cli,
+    run_executable,
     secrets_of,
 )
-
-
-def run_tap(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> TapRun:
-    """The installed executable, for what only a real process shows."""
-    done = subprocess.run(
-        [TAP, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        check=False,
-    )
-    return parse_output(done.returncode, done.stdout, done.stderr)
 
 
 def refused(run: TapRun, emulator: Any, *names: str) -> str:
@@ -113,7 +96,7 @@ def test_a_bad_file_argument_is_one_line_and_exit_1(tap, emulator, tmp_path, opt
 def test_the_executable_prints_only_the_line_for_a_bad_file(tap, emulator, tmp_path):
     args = bad_file_args(tap, tmp_path, "--state", '{"streams": [')
 
-    run = run_tap(args)
+    run = run_executable(args)
 
     line = refused(run, emulator, "--state", args[-1], "not valid JSON")
     assert line == run.stderr.strip(), "the line is all that is printed"
@@ -292,7 +275,7 @@ def test_the_privacy_map_hashes_email_and_drops_ip_address(tap, emulator, tmp_pa
         run = tap.run({**config, "stream_maps": MAPS})
     else:
         env = {**env_of(config), "TAP_ZOOM_LOGS_STREAM_MAPS": json.dumps(MAPS)}
-        run = run_tap(["--config", "ENV"], env=env, cwd=tmp_path)
+        run = run_executable(["--config", "ENV"], env=env, cwd=tmp_path)
 
     assert run.returncode == 0, run.stderr[-2000:]
     records = run.records["activity_logs"]

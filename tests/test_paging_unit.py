@@ -17,16 +17,11 @@ from tap_zoom_logs.errors import PageTokenInvalid, PagingNeverEnds, ZoomAPIError
 from tap_zoom_logs.paging import WindowRead, _arrivals, _overlap, read_window
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.spool import SpoolBudget
+from tap_zoom_logs.streams import ActivityLogsStream
 from tap_zoom_logs.windows import Window
+from tests.conftest import report_of
 
-REPORT = Report(
-    name="activity_logs",
-    path="/report/activities",
-    records_key="activity_logs",
-    fields=("time", "type", "email"),
-    scope="report:read:user_activities:admin",
-    role_permission="Sign In/Sign Out",
-)
+REPORT = report_of(ActivityLogsStream)
 WINDOW = Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 29))
 
 

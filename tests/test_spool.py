@@ -13,19 +13,7 @@ from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.spool import SpoolBudget, WindowSpool, lw_id, numbered
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
-
-
-def report_of(stream_class) -> Report:
-    fields = tuple(name for name in stream_class.schema["properties"] if name != "lw_id")
-    return Report(
-        name=stream_class.name,
-        path=stream_class.path,
-        records_key=stream_class.records_key,
-        fields=fields,
-        scope=stream_class.scope,
-        role_permission=stream_class.role_permission,
-    )
-
+from tests.conftest import report_of
 
 ACTIVITY = report_of(ActivityLogsStream)
 OPERATION = report_of(OperationLogsStream)
