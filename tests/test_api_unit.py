@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import types
 from typing import Any
 
 import pendulum
@@ -74,7 +75,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fixed = Clock(100.0)
-    monkeypatch.setattr(api.time, "monotonic", fixed.monotonic)
+    monkeypatch.setattr(api, "time", types.SimpleNamespace(monotonic=fixed.monotonic))
     return fixed
 
 

@@ -234,6 +234,8 @@ def test_zoom_phone_is_paced_by_its_own_limit(tmp_path):
     reports = sorted(r.at for r in log if r.endpoint == "activities")
     assert len(phone) >= 20, "enough phone requests to measure their pace"
     assert not [r for r in log if r.status == 429], "no 429 from the tap's own pacing"
-    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 8.4
+    # At most 8/s, give or take the timing of the first and last; the report lane's 500/s
+    # would be far above it.
+    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 8.8
     # The report requests were not held to the phone's pace: they were done long before.
     assert reports[-1] < phone[len(phone) // 2]
