@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import sys
 import traceback
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.flush()
     except Interrupted as exc:
         _flush_what_can_be()
-        sys.stderr.write(f"{PROG}: {exc}\n")
+        _last_line(f"{PROG}: {exc}")
         sys.exit(exc.exit_code)
     except (TapZoomLogsError, InputError) as exc:
         fail(str(exc))
@@ -87,8 +88,15 @@ def _flush_what_can_be() -> None:
 
 
 def fail(message: str) -> t.NoReturn:
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    _last_line(f"{PROG}: error: {message}")
     sys.exit(1)
+
+
+def _last_line(line: str) -> None:
+    """Write the run's reason as the last line of stderr: worker threads still finishing a
+    request (and urllib3's debug lines about it) log nothing after it."""
+    logging.disable(logging.CRITICAL)
+    sys.stderr.write(line + "\n")
 
 
 def _raised_in_stream_maps(tb: TracebackType | None) -> bool:

@@ -1,19 +1,34 @@
-"""Fixtures: a Zoom emulator per test, and the real `tap-zoom-logs` command run against it."""
+"""Fixtures: a Zoom emulator per test, and the real `tap-zoom-logs` command run against it.
+
+Also the one copy of what several test files check: the one-line error, the union of a
+stopped run and its resume, a catalog that selects given streams.
+"""
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import copy
+import functools
+import io
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from tap_zoom_logs import cli
+from tap_zoom_logs.reports import Report
 from tap_zoom_logs.sandbox import ZoomEmulator
 
 #: The streams selected by default, and every stream.
@@ -34,6 +49,8 @@ FIELDS = {
     "phone_operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
 }
 TAP = str(Path(sys.executable).with_name("tap-zoom-logs"))
+#: How every error line of the command starts.
+PREFIX = "tap-zoom-logs: error: "
 
 
 @dataclass
@@ -80,6 +97,171 @@ def truth(emulator: ZoomEmulator, stream: str, config: dict[str, Any]) -> Counte
     return Counter(as_record(stream, entry) for entry in entries)
 
 
+def one_line_error(run: Any, *names: str) -> str:
+    """The run failed as the tap promises: exit code 1, no traceback, and the reason as one
+    line `tap-zoom-logs: error: ...`, the last on stderr and the only one of its kind,
+    naming each of `names`. Returns the line."""
+    lines = run.stderr.strip().splitlines()
+    ending = " | ".join(lines[-3:])
+    assert run.returncode == 1, f"exit code {run.returncode}, stderr ending: {ending}"
+    assert "Traceback" not in run.stderr, "a traceback instead of one line, ending: " + ending
+    assert lines, "a failed run must say why"
+    assert lines[-1].startswith(PREFIX), "the last line is not the reason: " + ending
+    assert sum(line.startswith(PREFIX) for line in lines) == 1, ending
+    for name in names:
+        assert name in lines[-1], (name, lines[-1])
+    return lines[-1]
+
+
+def assert_nothing_sent(run: TapRun, emulator: ZoomEmulator) -> None:
+    """Refused before anything: no request to Zoom, and nothing on stdout (no record, no
+    state) for a target to act on."""
+    assert sum(emulator.stats.requests.values()) == 0, "no request may be sent"
+    assert run.stdout == "", run.stdout[:500]
+
+
+def assert_union_is_the_truth(
+    runs: list[TapRun],
+    emulator: ZoomEmulator,
+    config: dict[str, Any],
+    streams: tuple[str, ...] = STREAMS,
+) -> None:
+    """Runs that stopped and resumed delivered every entry in range: no lw_id twice within
+    a run, an lw_id seen in two runs names the same record, and the union (by lw_id) is
+    exactly the emulator's entries."""
+    for stream in streams:
+        union: dict[str, dict[str, Any]] = {}
+        for run in runs:
+            ids = [record["lw_id"] for record in run.records[stream]]
+            assert len(set(ids)) == len(ids), f"{stream}: an lw_id was emitted twice in a run"
+            for record in run.records[stream]:
+                seen = union.setdefault(record["lw_id"], record)
+                assert seen == record, f"{stream}: one lw_id, two different records"
+        assert without_id(stream, list(union.values())) == truth(emulator, stream, config), stream
+
+
+def report_of(stream_class: Any) -> Report:
+    """The Report a stream class reads (for paging and spool tests without a tap)."""
+    fields = tuple(name for name in stream_class.schema["properties"] if name != "lw_id")
+    return Report(
+        name=stream_class.name,
+        path=stream_class.path,
+        records_key=stream_class.records_key,
+        fields=fields,
+        scope=stream_class.scope,
+        role_permission=stream_class.role_permission,
+    )
+
+
+@functools.cache
+def _about() -> str:
+    return subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+
+
+def about() -> dict[str, Any]:
+    """`tap-zoom-logs --about --format=json`, asked once per session."""
+    result: dict[str, Any] = json.loads(_about())
+    return result
+
+
+def one_line(text: str) -> str:
+    """`text` with its white space folded (YAML and --about wrap descriptions differently)."""
+    return " ".join(text.split())
+
+
+@functools.cache
+def _discovered() -> str:
+    """`--discover`'s catalog (the same whatever the settings): asked once per session."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "config.json"
+        config.write_text(json.dumps({"account_id": "a", "client_id": "b", "client_secret": "c"}))
+        return subprocess.run(
+            [TAP, "--config", str(config), "--discover"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+
+
+def discovered_catalog() -> dict[str, Any]:
+    return copy.deepcopy(json.loads(_discovered()))
+
+
+def catalog_selecting(streams: tuple[str, ...]) -> dict[str, Any]:
+    """The discovered catalog with exactly `streams` selected."""
+    catalog = discovered_catalog()
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+@contextlib.contextmanager
+def in_this_process() -> Iterator[None]:
+    """Undo what running the tap inside pytest's process changes in it: the signal
+    handlers the tap installs, the log handler the SDK's command adds, and the logging
+    the command turns off once it has written its last line."""
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.root.manager.disable
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        root.handlers[:], root.level = saved[0], saved[1]
+        logging.disable(saved[2])
+
+
+def run_executable(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> TapRun:
+    """The installed `tap-zoom-logs ARGS`, as Meltano would run it."""
+    done = subprocess.run(
+        [TAP, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+    )
+    return parse_output(done.returncode, done.stdout, done.stderr)
+
+
+def run_cli(args: list[str], env: dict[str, str] | None = None, *, singer: bool = True) -> TapRun:
+    """`tap-zoom-logs ARGS` through the command's own entry point, `cli.main`, in this
+    process: the same one line and exit code as the executable, without starting Python.
+
+    For runs that stop before any window is fetched (bad files, settings, state): a run
+    that syncs leaves worker threads behind, so those run as a subprocess (`Tap.run`).
+    `singer=False` for output that is not Singer messages (`--discover`, `--about`).
+    """
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    stderr = io.StringIO()
+    code: Any = 0
+    with (
+        in_this_process(),
+        mock.patch.dict(os.environ, env or {}),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            cli.main(args)
+        except SystemExit as exc:
+            code = exc.code
+    stdout.flush()
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    out = stdout.buffer.getvalue().decode()
+    if not singer:
+        return TapRun(returncode, out, stderr.getvalue())
+    return parse_output(returncode, out, stderr.getvalue())
+
+
 def assert_exact(
     run: TapRun,
     emulator: ZoomEmulator,
@@ -112,8 +294,9 @@ class Tap:
         self.runs = 0
 
     def config(self, **overrides: Any) -> dict[str, Any]:
-        # A high client-side rate so tests are not slowed by the production default.
-        return self.emulator.tap_config(**{"max_requests_per_second": 500, **overrides})
+        # High client-side rates so tests are not slowed by the production defaults.
+        fast = {"max_requests_per_second": 500, "phone_max_requests_per_second": 500}
+        return self.emulator.tap_config(**{**fast, **overrides})
 
     def run(
         self,
@@ -123,46 +306,29 @@ class Tap:
         args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
         select: tuple[str, ...] | None = None,
+        in_process: bool = False,
     ) -> TapRun:
         """One run; `select` names the streams a catalog selects (default: the tap's own
-        default selection, no catalog)."""
+        default selection, no catalog). `in_process`: through `run_cli`, for a run that is
+        to stop before any window is fetched."""
         self.runs += 1
         config_path = self.tmp_path / f"config-{self.runs}.json"
         config_path.write_text(json.dumps(self.config() if config is None else config))
-        command = [TAP, "--config", str(config_path), *args]
+        command = ["--config", str(config_path), *args]
         if select is not None:
-            command += ["--catalog", str(self.catalog(config_path, select))]
+            command += ["--catalog", str(self.catalog(select))]
         if state is not None:
             state_path = self.tmp_path / f"state-{self.runs}.json"
             state_path.write_text(json.dumps(state))
             command += ["--state", str(state_path)]
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, **(env or {})},
-            check=False,
-        )
-        run = parse_output(done.returncode, done.stdout, done.stderr)
+        run = run_cli(command, env) if in_process else run_executable(command, env)
         self.assert_no_secret(run)
         return run
 
-    def catalog(self, config_path: Path, select: tuple[str, ...]) -> Path:
-        """A catalog from --discover with exactly `select` selected."""
-        discovered = subprocess.run(
-            [TAP, "--config", str(config_path), "--discover"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        catalog = json.loads(discovered)
-        for entry in catalog["streams"]:
-            for metadata in entry["metadata"]:
-                if metadata["breadcrumb"] == []:
-                    metadata["metadata"]["selected"] = entry["tap_stream_id"] in select
+    def catalog(self, select: tuple[str, ...]) -> Path:
+        """A catalog file from --discover with exactly `select` selected."""
         path = self.tmp_path / f"catalog-{self.runs}.json"
-        path.write_text(json.dumps(catalog))
+        path.write_text(json.dumps(catalog_selecting(select)))
         return path
 
     def assert_no_secret(self, run: TapRun) -> None:

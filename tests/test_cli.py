@@ -9,55 +9,45 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
+import logging
+import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import FIELDS, TAP, parse_output, secrets_of
-
-PREFIX = "tap-zoom-logs: error: "
-
-
-def run_tap(
-    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [TAP, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        check=False,
-    )
+from tap_zoom_logs import cli
+from tests.conftest import (
+    FIELDS,
+    TapRun,
+    assert_nothing_sent,
+    one_line_error,
+    run_cli,
+    run_executable,
+    secrets_of,
+)
 
 
-def assert_one_line_error(done: subprocess.CompletedProcess[str], *names: str) -> str:
-    """Exit 1, nothing on stdout, exactly one error line, naming every one of `names`."""
-    assert done.returncode == 1, done.stderr[-2000:]
-    assert done.stdout == ""
-    assert "Traceback" not in done.stderr, done.stderr[-2000:]
-    errors = [line for line in done.stderr.splitlines() if "error" in line.lower()]
-    assert len(errors) == 1, done.stderr[-2000:]
-    (line,) = errors
-    assert line.startswith(PREFIX), line
-    for name in names:
-        assert name in line, (name, line)
+def refused(run: TapRun, emulator: Any, *names: str) -> str:
+    """One line naming each of `names`, the only line that speaks of an error; nothing sent,
+    nothing on stdout, no secret echoed."""
+    line = one_line_error(run, *names)
+    assert [x for x in run.stderr.splitlines() if "error" in x.lower()] == [line], run.stderr
+    assert_nothing_sent(run, emulator)
+    assert_no_secret(emulator, run)
     return line
 
 
-def assert_nothing_sent(emulator: Any) -> None:
-    assert sum(emulator.stats.requests.values()) == 0, "no request may be sent"
-
-
-def assert_no_secret(emulator: Any, done: subprocess.CompletedProcess[str]) -> None:
+def assert_no_secret(emulator: Any, run: TapRun) -> None:
     for secret in secrets_of(emulator):
-        assert secret not in done.stdout
-        assert secret not in done.stderr
+        assert secret not in run.stdout
+        assert secret not in run.stderr
+
+
+def env_of(config: dict[str, Any]) -> dict[str, str]:
+    return {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in config.items()}
 
 
 # --------------------------------------------------------------------------- files
@@ -81,25 +71,40 @@ def write_file(path: Path, content: str | None) -> Path:
     return path
 
 
+def bad_file_args(tap, tmp_path: Path, option: str, content: str | None) -> list[str]:
+    bad = write_file(tmp_path / f"bad-{option[2:]}.json", content)
+    if option == "--config":
+        return [option, str(bad)]
+    good = tmp_path / "config.json"
+    good.write_text(json.dumps(tap.config()))
+    return ["--config", str(good), option, str(bad)]
+
+
 @pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
 def test_a_bad_file_argument_is_one_line_and_exit_1(tap, emulator, tmp_path, option, case):
+    """Through the command's entry point, in this process."""
     content, says = BAD_FILES[case]
-    bad = write_file(tmp_path / f"bad-{option[2:]}.json", content)
-    good = tmp_path / "config.json"
-    good.write_text(json.dumps(tap.config()))
-    args = [option, str(bad)] if option == "--config" else ["--config", str(good), option, str(bad)]
+    args = bad_file_args(tap, tmp_path, option, content)
 
-    done = run_tap(args)
+    run = run_cli(args)
 
-    line = assert_one_line_error(done, option, str(bad), says)
-    assert line == done.stderr.strip(), "the line is all that is printed"
-    assert_nothing_sent(emulator)
+    line = refused(run, emulator, option, args[-1], says)
+    assert line == run.stderr.strip(), "the line is all that is printed"
 
 
-def test_the_equals_form_of_an_option_is_checked_too(tmp_path):
-    done = run_tap([f"--catalog={tmp_path / 'nowhere.json'}", "--about"])
-    assert_one_line_error(done, "--catalog", "nowhere.json", "no such file")
+def test_the_executable_prints_only_the_line_for_a_bad_file(tap, emulator, tmp_path):
+    args = bad_file_args(tap, tmp_path, "--state", '{"streams": [')
+
+    run = run_executable(args)
+
+    line = refused(run, emulator, "--state", args[-1], "not valid JSON")
+    assert line == run.stderr.strip(), "the line is all that is printed"
+
+
+def test_the_equals_form_of_an_option_is_checked_too(tmp_path, emulator):
+    run = run_cli([f"--catalog={tmp_path / 'nowhere.json'}", "--about"], singer=False)
+    refused(run, emulator, "--catalog", "nowhere.json", "no such file")
 
 
 def test_broken_json_around_the_secret_does_not_echo_it(tap, emulator, tmp_path):
@@ -107,18 +112,18 @@ def test_broken_json_around_the_secret_does_not_echo_it(tap, emulator, tmp_path)
     path = tmp_path / "config.json"
     path.write_text(text)
 
-    done = run_tap(["--config", str(path)])
+    run = run_cli(["--config", str(path)])
 
-    assert_one_line_error(done, "--config", "not valid JSON", "line 1")
-    assert_no_secret(emulator, done)
+    refused(run, emulator, "--config", "not valid JSON", "line 1")
 
 
-def test_config_env_is_not_a_file(tap, emulator, tmp_path):
+def test_config_env_is_not_a_file(tap, tmp_path, monkeypatch):
     """`--config ENV` reads the environment; no file named ENV is looked for."""
-    env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in tap.config().items()}
-    done = run_tap(["--config", "ENV", "--discover"], env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert {s["tap_stream_id"] for s in json.loads(done.stdout)["streams"]} == set(FIELDS)
+    monkeypatch.chdir(tmp_path)
+    run = run_cli(["--config", "ENV", "--discover"], env=env_of(tap.config()), singer=False)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]} == set(FIELDS)
 
 
 # --------------------------------------------------------------------------- settings
@@ -199,12 +204,10 @@ BAD_SETTINGS: dict[str, tuple[dict[str, Any], str, str]] = {
 @pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
 def test_a_bad_builtin_setting_is_one_line_naming_it(tap, emulator, case):
     overrides, setting, says = BAD_SETTINGS[case]
-    run = tap.run(tap.config(**overrides))  # asserts no secret in the output
-    done = subprocess.CompletedProcess([], run.returncode, run.stdout, run.stderr)
+    run = tap.run(tap.config(**overrides), in_process=True)  # asserts no secret in the output
 
-    line = assert_one_line_error(done, setting, says)
+    line = refused(run, emulator, setting, says)
     assert "pepper-1234" not in line, "a stream_map_config value may be a salt: never quoted"
-    assert_nothing_sent(emulator)
 
 
 # environment variable, its value, what the line must say
@@ -221,16 +224,12 @@ BAD_ENV = {
 
 
 @pytest.mark.parametrize("case", BAD_ENV, ids=list(BAD_ENV))
-def test_a_bad_environment_variable_is_one_line_naming_it(tap, emulator, tmp_path, case):
+def test_a_bad_environment_variable_is_one_line_naming_it(tap, emulator, case):
     variable, value, says = BAD_ENV[case]
-    env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in tap.config().items()}
-    env[variable] = value
-    done = run_tap(["--config", "ENV"], env=env, cwd=tmp_path)
+    run = run_cli(["--config", "ENV"], env={**env_of(tap.config()), variable: value})
 
     setting = variable.removeprefix("TAP_ZOOM_LOGS_").lower()
-    assert_one_line_error(done, setting, says)
-    assert_nothing_sent(emulator)
-    assert_no_secret(emulator, done)
+    refused(run, emulator, setting, says)
 
 
 # an expression that parses but fails on the records: the run stops at the first record
@@ -248,12 +247,7 @@ def test_an_expression_failing_on_a_record_is_one_line(tap, emulator, case):
         assert any(e.get("email") is None for e in entries), "no entry without email"
     run = tap.run(tap.config(stream_maps={"activity_logs": {"email": expression}}))
 
-    assert run.returncode == 1
-    assert "Traceback" not in run.stderr
-    ours = [line for line in run.stderr.splitlines() if line.startswith(PREFIX)]
-    assert len(ours) == 1, run.stderr[-2000:]
-    assert ours == run.stderr.strip().splitlines()[-1:], "the reason is the last line"
-    assert "setting stream_maps" in ours[0] and says in ours[0], ours[0]
+    one_line_error(run, "setting stream_maps", says)
 
 
 # --------------------------------------------------------------------------- maps that work
@@ -280,10 +274,8 @@ def test_the_privacy_map_hashes_email_and_drops_ip_address(tap, emulator, tmp_pa
     if how == "config file":
         run = tap.run({**config, "stream_maps": MAPS})
     else:
-        env = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in config.items()}
-        env["TAP_ZOOM_LOGS_STREAM_MAPS"] = json.dumps(MAPS)
-        done = run_tap(["--config", "ENV"], env=env, cwd=tmp_path)
-        run = parse_output(done.returncode, done.stdout, done.stderr)
+        env = {**env_of(config), "TAP_ZOOM_LOGS_STREAM_MAPS": json.dumps(MAPS)}
+        run = run_executable(["--config", "ENV"], env=env, cwd=tmp_path)
 
     assert run.returncode == 0, run.stderr[-2000:]
     records = run.records["activity_logs"]
@@ -315,3 +307,27 @@ def test_a_salted_hash_reads_the_salt_from_stream_map_config(tap, emulator):
     )
     assert Counter(r["email"] for r in run.records["activity_logs"]) == want
     assert salt not in run.stderr
+
+
+# --------------------------------------------------------------------------- the last line
+
+
+def test_nothing_is_logged_after_the_reason(capsys):
+    """When a run stops, windows still in flight finish their request in other threads: at
+    DEBUG (urllib3) or on a retry they log, and a line after the reason made the reason no
+    longer the last line (seen in the redaction and faulty-run tests under load)."""
+    logger = logging.getLogger("tap-zoom-logs")
+    handler = logging.StreamHandler(sys.stderr)
+    logger.addHandler(handler)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.fail("it broke")
+        late = threading.Thread(target=logger.error, args=("a window still finishing",))
+        late.start()
+        late.join()
+    finally:
+        logger.removeHandler(handler)
+        logging.disable(logging.NOTSET)
+
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "tap-zoom-logs: error: it broke"

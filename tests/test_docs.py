@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from tap_zoom_logs.tap import SETTING_DESCRIPTIONS
-from tests.conftest import TAP
+from tests.conftest import about, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,18 +23,6 @@ def test_readme_settings_table_matches_the_code():
         check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr
-
-
-def about() -> dict:
-    done = subprocess.run(
-        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_meltano_yml_describes_each_setting_as_the_tap_does():

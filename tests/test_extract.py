@@ -9,8 +9,20 @@ import subprocess
 import pendulum
 import pytest
 
+from tap_zoom_logs.client import ZoomReportStream
 from tap_zoom_logs.tap import TapZoomLogs
-from tests.conftest import STREAMS, TAP, as_record, parse_output, truth, without_id
+from tests.conftest import (
+    STREAMS,
+    TAP,
+    as_record,
+    assert_exact,
+    assert_union_is_the_truth,
+    in_this_process,
+    one_line_error,
+    parse_output,
+    truth,
+    without_id,
+)
 
 
 def test_every_entry_in_range_exactly_once(tap, emulator):
@@ -66,11 +78,12 @@ def test_values_pass_through_unchanged(tap, emulator):
     assert any(None in as_record("activity_logs", r)[1:] for r in run.records["activity_logs"])
 
 
-def test_lw_id_is_stable_across_runs_and_window_sizes(tap):
-    runs = [
-        tap.run(tap.config(window_days=days, page_size=size)) for days, size in ((1, 300), (5, 9))
-    ]
+def test_lw_id_is_stable_across_runs_and_window_sizes(tap, emulator):
+    configs = [tap.config(window_days=days, page_size=size) for days, size in ((1, 300), (5, 9))]
+    runs = [tap.run(config) for config in configs]
 
+    for run, config in zip(runs, configs, strict=True):
+        assert_exact(run, emulator, config)  # each run is every entry, not two failures alike
     for stream in STREAMS:
         first, second = ({r["lw_id"]: r for r in run.records[stream]} for run in runs)
         assert first == second
@@ -134,10 +147,7 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
     emulator.inject("daily_limit", after=6)
     stopped = tap.run(config)
 
-    assert stopped.returncode != 0
-    last_line = stopped.stderr.strip().splitlines()[-1]
-    assert "daily" in last_line and "00:00 UTC" in last_line
-    assert "Traceback" not in stopped.stderr
+    one_line_error(stopped, "daily", "00:00 UTC")
     bookmark = stopped.bookmark("activity_logs")
     assert config["start_date"] < bookmark < config["end_date"]
 
@@ -148,9 +158,7 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
     assert resumed.returncode == 0, resumed.stderr
     first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
     assert first_from == pendulum.parse(bookmark).subtract(days=1).date().isoformat()
-    for stream in STREAMS:
-        union = {r["lw_id"]: r for run in (stopped, resumed) for r in run.records[stream]}
-        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+    assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
 @pytest.mark.parametrize("kill_after_states", [2, 5])
@@ -180,9 +188,7 @@ def test_killed_run_resumes_at_its_window_and_loses_nothing(tap, emulator, kill_
     resumed = tap.run(config, state=killed.state)
 
     assert resumed.returncode == 0, resumed.stderr
-    for stream in STREAMS:
-        union = {r["lw_id"]: r for run in (killed, resumed) for r in run.records[stream]}
-        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+    assert_union_is_the_truth([killed, resumed], emulator, config)
     # It restarts at the interrupted window (the bookmark's day), not at the beginning
     # (the day before start_date: Zoom's day boundary is not documented).
     first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
@@ -195,9 +201,10 @@ def test_streams_synced_one_at_a_time_in_any_order_get_all_their_windows(tap, em
     """The tap fetches windows ahead across streams; a stream synced on its own (as the
     SDK's tests do), or synced again, must still get every one of its windows."""
     config = tap.config(window_days=2)
-    zoom_tap = TapZoomLogs(config=config)
-    for name in ("operation_logs", "activity_logs", "activity_logs"):
-        zoom_tap.streams[name].sync()
+    with in_this_process():
+        zoom_tap = TapZoomLogs(config=config)
+        for name in ("operation_logs", "activity_logs", "activity_logs"):
+            zoom_tap.streams[name].sync()
     run = parse_output(0, capsys.readouterr().out, "")
 
     operation = without_id("operation_logs", run.records["operation_logs"])
@@ -207,3 +214,33 @@ def test_streams_synced_one_at_a_time_in_any_order_get_all_their_windows(tap, em
     again = truth(emulator, "activity_logs", {**config, "start_date": resumed_from})
     activity = without_id("activity_logs", run.records["activity_logs"])
     assert activity == truth(emulator, "activity_logs", config) + again
+
+
+def test_the_sdk_still_calls_the_override_that_keeps_bookmarks_at_window_ends(
+    tap, emulator, capsys, monkeypatch
+):
+    """The bookmark is the end of the last finished window, never a record's time (entries
+    of that second could still be unread). That rests on overriding the SDK's private
+    `_increment_stream_state`, which the SDK calls per record: were it no longer called,
+    the SDK would move the bookmark to each record's time, and write it every
+    STATE_MSG_FREQUENCY records. So with that frequency small, every STATE must still hold
+    window ends (the last second of a UTC day) or the run's end_date, and nothing else."""
+    monkeypatch.setattr(ZoomReportStream, "STATE_MSG_FREQUENCY", 5)
+    config = tap.config(window_days=1)
+    with in_this_process():
+        TapZoomLogs(config=config).sync_all()
+    run = parse_output(0, capsys.readouterr().out, "")
+
+    assert_exact(run, emulator, config)
+    for stream in STREAMS:
+        assert len(run.records[stream]) > 5 * 4, "enough records for mid-window STATEs"
+    values = [
+        (stream, bookmark)
+        for state in run.states
+        for stream, bookmark in state["bookmarks"].items()
+    ]
+    assert values
+    for stream, bookmark in values:
+        assert set(bookmark) == {"replication_key", "replication_key_value"}, bookmark
+        value = bookmark["replication_key_value"]
+        assert value.endswith("T23:59:59Z") or value == config["end_date"], (stream, value)

@@ -8,15 +8,13 @@ allowed fields, setting kinds and maintenance statuses).
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import TAP
+from tests.conftest import about, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 HUB_FILE = REPO / "hub" / "extractors" / "tap-zoom-logs.yml"
@@ -93,12 +91,9 @@ def hub() -> dict[str, Any]:
     return yaml.safe_load(HUB_FILE.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def about() -> dict[str, Any]:
-    done = subprocess.run(
-        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)
+@pytest.fixture(scope="module", name="about")
+def about_fixture() -> dict[str, Any]:
+    return about()
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +101,6 @@ def extractor() -> dict[str, Any]:
     project = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
     (tap,) = (p for p in project["plugins"]["extractors"] if p["name"] == "tap-zoom-logs")
     return tap
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_the_hub_definition_has_the_hubs_shape(hub):

@@ -20,6 +20,9 @@ from tests.conftest import (
     Tap,
     as_record,
     assert_exact,
+    assert_union_is_the_truth,
+    discovered_catalog,
+    one_line_error,
     parse_output,
     truth,
     without_id,
@@ -29,20 +32,10 @@ NEW = ("meeting_activity_logs", "phone_operation_logs")
 NEW_ENDPOINTS = ("meeting_activities", "phone_operationlogs")
 
 
-def test_the_new_logs_are_not_selected_by_default(tap):
-    config_path = tap.tmp_path / "discover.json"
-    config_path.write_text(json.dumps(tap.config()))
-    catalog = json.loads(
-        subprocess.run(
-            [TAP, "--config", str(config_path), "--discover"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+def test_the_new_logs_are_not_selected_by_default():
     by_default = {
         entry["tap_stream_id"]: metadata["metadata"]["selected-by-default"]
-        for entry in catalog["streams"]
+        for entry in discovered_catalog()["streams"]
         for metadata in entry["metadata"]
         if metadata["breadcrumb"] == []
     }
@@ -61,17 +54,21 @@ def test_an_app_without_the_new_scopes_sees_no_change(tmp_path):
         assert not run.records["phone_operation_logs"]
 
 
-@pytest.mark.parametrize(("window_days", "page_size"), [(1, 300), (3, 7)])
-def test_every_entry_of_every_log_exactly_once(tap, emulator, window_days, page_size):
-    config = tap.config(window_days=window_days, page_size=page_size)
-    run = tap.run(config, select=ALL_STREAMS)
+def test_every_entry_of_every_log_exactly_once_with_ids_stable_across_window_sizes(tap, emulator):
+    configs = [tap.config(window_days=days, page_size=size) for days, size in ((1, 300), (3, 7))]
+    runs = [tap.run(config, select=ALL_STREAMS) for config in configs]
 
-    assert_exact(run, emulator, config, ALL_STREAMS)
+    for run, config in zip(runs, configs, strict=True):
+        assert_exact(run, emulator, config, ALL_STREAMS)
     for stream in NEW:
-        duplicated = [row for row, n in truth(emulator, stream, config).items() if n > 1]
+        duplicated = [row for row, n in truth(emulator, stream, configs[0]).items() if n > 1]
         assert duplicated, f"{stream}: the emulator must serve identical entries"
-        times = [record["time"] for record in run.records[stream]]
-        assert times == sorted(times)
+        for run in runs:
+            times = [record["time"] for record in run.records[stream]]
+            assert times == sorted(times)
+    for stream in ALL_STREAMS:
+        first, second = ({r["lw_id"]: r for r in run.records[stream]} for run in runs)
+        assert first == second, f"{stream}: the same entries, the same ids"
 
 
 def test_meeting_time_is_zooms_activity_time_as_utc_to_the_millisecond(tap, emulator):
@@ -84,17 +81,6 @@ def test_meeting_time_is_zooms_activity_time_as_utc_to_the_millisecond(tap, emul
         assert match, record["activity_time"]
         day, clock, millis = match.groups()
         assert record["time"] == f"{day}T{clock}.{millis}Z"
-
-
-def test_lw_ids_of_the_new_logs_are_stable_across_runs_and_window_sizes(tap):
-    runs = [
-        tap.run(tap.config(window_days=days, page_size=size), select=NEW)
-        for days, size in ((1, 300), (4, 9))
-    ]
-    for stream in NEW:
-        first, second = ({r["lw_id"]: r for r in run.records[stream]} for run in runs)
-        assert first
-        assert first == second
 
 
 def test_a_meeting_entry_with_an_unreadable_time_is_kept(tap, emulator):
@@ -139,7 +125,7 @@ def test_a_killed_run_of_all_four_resumes_and_loses_nothing(tap, emulator):
     config = tap.config(window_days=1, lookback_days=0, page_size=20)
     config_path = tap.tmp_path / "config-kill.json"
     config_path.write_text(json.dumps(config))
-    catalog = tap.catalog(config_path, ALL_STREAMS)
+    catalog = tap.catalog(ALL_STREAMS)
     process = subprocess.Popen(
         [TAP, "--config", str(config_path), "--catalog", str(catalog)],
         stdout=subprocess.PIPE,
@@ -160,9 +146,7 @@ def test_a_killed_run_of_all_four_resumes_and_loses_nothing(tap, emulator):
     resumed = tap.run(config, state=killed.state, select=ALL_STREAMS)
 
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    for stream in ALL_STREAMS:
-        union = {r["lw_id"]: r for run in (killed, resumed) for r in run.records[stream]}
-        assert without_id(stream, list(union.values())) == truth(emulator, stream, config)
+    assert_union_is_the_truth([killed, resumed], emulator, config, ALL_STREAMS)
 
 
 @pytest.mark.parametrize(
@@ -177,9 +161,7 @@ def test_a_missing_scope_of_a_new_log_is_named(tmp_path, stream, scope):
         run = Tap(zoom, tmp_path).run(select=(*STREAMS, stream))
         reports = sum(zoom.stats.requests[endpoint] for endpoint in zoom.stats.requests)
 
-    assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
-    assert stream in last and scope in last and "Scopes page" in last
+    one_line_error(run, stream, scope, "Scopes page")
     assert reports == 1, "only the token: the scope is checked before any report request"
 
 
@@ -197,17 +179,13 @@ def test_an_account_without_the_meeting_audit_trail_is_told_so(tmp_path):
     with ZoomEmulator(seed=1, history_days=2, meeting_audit_trail=False) as zoom:
         run = Tap(zoom, tmp_path).run(select=("meeting_activity_logs",))
 
-    assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
-    assert "meeting_activity_logs" in last and "Zoom code 200" in last
-    assert "meeting audit trail" in last and "Zoom Support" in last
+    one_line_error(
+        run, "meeting_activity_logs", "Zoom code 200", "meeting audit trail", "Zoom Support"
+    )
 
 
 def test_connection_test_covers_the_selected_new_logs(tap):
-    config_path = tap.tmp_path / "config-test.json"
-    config_path.write_text(json.dumps(tap.config()))
-    catalog = tap.catalog(config_path, ALL_STREAMS)
-    run = tap.run(args=("--catalog", str(catalog), "--test"))
+    run = tap.run(args=("--catalog", str(tap.catalog(ALL_STREAMS)), "--test"))
 
     assert run.returncode == 0, run.stderr[-2000:]
     for stream in ALL_STREAMS:
@@ -231,37 +209,33 @@ def test_zoom_phones_daily_limit_stops_only_its_stream(tap, emulator):
     emulator.inject("daily_limit", endpoint="phone_operationlogs", after=3)
     stopped = tap.run(config, select=ALL_STREAMS)
 
-    assert stopped.returncode == 1
-    last = stopped.stderr.strip().splitlines()[-1]
-    assert "daily request limit" in last and "00:00 UTC" in last
-    assert "Traceback" not in stopped.stderr
+    one_line_error(stopped, "daily request limit", "00:00 UTC")
     for stream in ("activity_logs", "operation_logs", "meeting_activity_logs"):
         assert without_id(stream, stopped.records[stream]) == truth(emulator, stream, config)
     emulator.clear_faults()
     resumed = tap.run(config, state=stopped.state, select=ALL_STREAMS)
 
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    union = {
-        r["lw_id"]: r for run in (stopped, resumed) for r in run.records["phone_operation_logs"]
-    }
-    expected = truth(emulator, "phone_operation_logs", config)
-    assert without_id("phone_operation_logs", list(union.values())) == expected
+    assert_union_is_the_truth([stopped, resumed], emulator, config, ("phone_operation_logs",))
 
 
 def test_zoom_phone_is_paced_by_its_own_limit(tmp_path):
-    volume = {stream: 200 for stream in ALL_STREAMS}
+    volume = {stream: 150 for stream in ALL_STREAMS}
     with ZoomEmulator(
-        seed=2, history_days=6, entries_per_day=volume, phone_rate_limit_per_second=5
+        seed=2, history_days=4, entries_per_day=volume, phone_rate_limit_per_second=10
     ) as zoom:
         tap = Tap(zoom, tmp_path)
-        config = tap.config(page_size=30, phone_max_requests_per_second=4)
+        config = tap.config(page_size=30, phone_max_requests_per_second=8)
         run = tap.run(config, select=("activity_logs", "phone_operation_logs"))
 
         assert_exact(run, zoom, config, ("activity_logs", "phone_operation_logs"))
         log = zoom.stats.log
     phone = sorted(r.at for r in log if r.endpoint == "phone_operationlogs")
     reports = sorted(r.at for r in log if r.endpoint == "activities")
+    assert len(phone) >= 20, "enough phone requests to measure their pace"
     assert not [r for r in log if r.status == 429], "no 429 from the tap's own pacing"
-    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 4.2
+    # At most 8/s, give or take the timing of the first and last; the report lane's 500/s
+    # would be far above it.
+    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 8.8
     # The report requests were not held to the phone's pace: they were done long before.
     assert reports[-1] < phone[len(phone) // 2]

@@ -32,6 +32,18 @@ NOW = datetime(2026, 3, 30, 15, 30, 0, tzinfo=timezone.utc)
 SEED = 7
 TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 RECORDS = {"activities": "activity_logs", "operationlogs": "operation_logs"}
+#: Every report endpoint: its path under api_url, and its records key.
+PATHS = {
+    "activities": "/report/activities",
+    "operationlogs": "/report/operationlogs",
+    "meeting_activities": "/report/meeting_activities",
+    "phone_operationlogs": "/phone/reports/operationlogs",
+}
+KEYS = {
+    **RECORDS,
+    "meeting_activities": "meeting_activity_logs",
+    "phone_operationlogs": "operation_logs",
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -64,18 +76,22 @@ def fetch_token(emu: ZoomEmulator) -> str:
 def report(
     emu: ZoomEmulator, endpoint: str, token: str | None = None, **params
 ) -> requests.Response:
+    """One GET of a report endpoint (redirects answered, not followed)."""
     token = token or fetch_token(emu)
     return requests.get(
-        f"{emu.api_url}/report/{endpoint}",
+        emu.api_url + PATHS[endpoint],
         headers={"Authorization": f"Bearer {token}"},
         params=params,
         timeout=10,
+        allow_redirects=False,
     )
 
 
-def read_window(emu: ZoomEmulator, endpoint: str, **params) -> tuple[list[dict], list[dict]]:
+def read_window(
+    emu: ZoomEmulator, endpoint: str, token: str | None = None, **params
+) -> tuple[list[dict], list[dict]]:
     """Every record of a window, paging to the end; also each page's envelope."""
-    token = fetch_token(emu)
+    token = token or fetch_token(emu)
     records: list[dict] = []
     envelopes: list[dict] = []
     page_token = ""
@@ -85,7 +101,7 @@ def read_window(emu: ZoomEmulator, endpoint: str, **params) -> tuple[list[dict],
         assert response.status_code == 200, response.text
         body = response.json()
         envelopes.append(body)
-        records.extend(body[RECORDS[endpoint]])
+        records.extend(body[KEYS[endpoint]])
         page_token = body.get("next_page_token") or ""
         if not page_token:
             return records, envelopes

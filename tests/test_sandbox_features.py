@@ -30,50 +30,23 @@ from tap_zoom_logs.sandbox import (
     ZoomEmulator,
 )
 from tap_zoom_logs.sandbox.cli import volumes_of
-from tests.test_sandbox import NOW, SEED, error_code, fetch_token, token_request
+from tests.conftest import FIELDS
+from tests.test_sandbox import (
+    KEYS,
+    NOW,
+    PATHS,
+    SEED,
+    error_code,
+    fetch_token,
+    read_window,
+    report,
+    token_request,
+)
 
-PATHS = {
-    "activities": "/report/activities",
-    "operationlogs": "/report/operationlogs",
-    "meeting_activities": "/report/meeting_activities",
-    "phone_operationlogs": "/phone/reports/operationlogs",
-}
-KEYS = {
-    "activities": "activity_logs",
-    "operationlogs": "operation_logs",
-    "meeting_activities": "meeting_activity_logs",
-    "phone_operationlogs": "operation_logs",
-}
 MEETING_TIME_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}")
 TODAY = {"from": "2026-03-30", "to": "2026-03-30"}
 WINDOW = {"from": "2026-03-21", "to": "2026-03-30"}
 ALL = {"activity_type": "All Activities"}
-
-
-def get(emu: ZoomEmulator, endpoint: str, token: str | None = None, **params):
-    return requests.get(
-        emu.api_url + PATHS[endpoint],
-        headers={"Authorization": f"Bearer {token or fetch_token(emu)}"},
-        params=params,
-        timeout=10,
-        allow_redirects=False,
-    )
-
-
-def read_all(emu: ZoomEmulator, endpoint: str, token: str | None = None, **params):
-    """Every record of a window, paging to the end; also each page's envelope."""
-    token = token or fetch_token(emu)
-    records, envelopes, page_token = [], [], ""
-    while True:
-        query = {**params, "next_page_token": page_token} if page_token else params
-        response = get(emu, endpoint, token, **query)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        envelopes.append(body)
-        records.extend(body[KEYS[endpoint]])
-        page_token = body.get("next_page_token") or ""
-        if not page_token:
-            return records, envelopes
 
 
 def newest_first(emu: ZoomEmulator, stream: str, start, end) -> list[dict]:
@@ -82,12 +55,14 @@ def newest_first(emu: ZoomEmulator, stream: str, start, end) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def shared() -> ZoomEmulator:
+    """A read-only emulator for tests that inject nothing (this module's own)."""
     with ZoomEmulator(seed=SEED, now=NOW) as emu:
         yield emu
 
 
 @pytest.fixture
 def emu() -> ZoomEmulator:
+    """A fresh emulator per test (more entries a day than test_sandbox's)."""
     with ZoomEmulator(seed=SEED, now=NOW, history_days=10, entries_per_day=40) as emu:
         yield emu
 
@@ -199,7 +174,7 @@ def test_day_cut_in_another_time_zone(offset: float, start: str, end: str, endpo
     with ZoomEmulator(seed=SEED, now=NOW, history_days=20, day_cut_utc_offset=offset) as emu:
         extra = ALL if endpoint == "meeting_activities" else {}
         window = {"from": "2026-03-20", "to": "2026-03-20", "page_size": 7, **extra}
-        records, _ = read_all(emu, endpoint, **window)
+        records, _ = read_window(emu, endpoint, **window)
         expected = newest_first(emu, KEYS[endpoint], start, end)
         assert len(expected) > 7
         assert records == expected
@@ -223,7 +198,7 @@ def test_offset_paging_serves_the_page_boundary_entry_twice_after_an_arrival() -
         before = newest_first(emu, "activity_logs", "2026-03-30", "2026-03-30")
         assert len(before) > 12
         emu.inject("arrive")  # after the first page is answered
-        records, envelopes = read_all(emu, "activities", page_size=5, **TODAY)
+        records, envelopes = read_window(emu, "activities", page_size=5, **TODAY)
         first, second = envelopes[0]["activity_logs"], envelopes[1]["activity_logs"]
         assert first == before[:5]
         assert second[0] == first[-1]
@@ -232,7 +207,7 @@ def test_offset_paging_serves_the_page_boundary_entry_twice_after_an_arrival() -
         assert len(after) == len(before) + 1
         assert after[0]["time"] == "2026-03-30T15:30:00Z"  # at now, newest of all
         assert after[1:] == before
-        fresh, _ = read_all(emu, "activities", page_size=5, **TODAY)
+        fresh, _ = read_window(emu, "activities", page_size=5, **TODAY)
         assert fresh == after
 
 
@@ -242,10 +217,10 @@ def test_snapshot_paging_ignores_an_arrival_until_the_next_read() -> None:
     ) as emu:
         before = newest_first(emu, "activity_logs", "2026-03-30", "2026-03-30")
         emu.inject("arrive", times=3)
-        records, envelopes = read_all(emu, "activities", page_size=5, **TODAY)
+        records, envelopes = read_window(emu, "activities", page_size=5, **TODAY)
         assert len(envelopes) > 3
         assert records == before
-        fresh, _ = read_all(emu, "activities", page_size=5, **TODAY)
+        fresh, _ = read_window(emu, "activities", page_size=5, **TODAY)
         assert fresh == newest_first(emu, "activity_logs", "2026-03-30", "2026-03-30")
         assert len(fresh) == len(before) + 3
         assert fresh[3:] == before
@@ -255,11 +230,11 @@ def test_arrive_with_a_given_entry_and_on_the_audit_trail(emu: ZoomEmulator) -> 
     emu.inject("arrive", endpoint="operationlogs", entry={"operator": "late@example.com"})
     emu.inject("arrive", endpoint="meeting_activities")
     token = fetch_token(emu)
-    assert get(emu, "operationlogs", token, **TODAY).status_code == 200
-    assert get(emu, "meeting_activities", token, **TODAY, **ALL).status_code == 200
-    operations = get(emu, "operationlogs", token, **TODAY).json()["operation_logs"]
+    assert report(emu, "operationlogs", token, **TODAY).status_code == 200
+    assert report(emu, "meeting_activities", token, **TODAY, **ALL).status_code == 200
+    operations = report(emu, "operationlogs", token, **TODAY).json()["operation_logs"]
     assert operations[0] == {"time": "2026-03-30T15:30:00Z", "operator": "late@example.com"}
-    meetings = get(emu, "meeting_activities", token, **TODAY, **ALL).json()
+    meetings = report(emu, "meeting_activities", token, **TODAY, **ALL).json()
     newest = meetings["meeting_activity_logs"][0]
     assert newest["activity_time"] == "2026-03-30 15:30:00:000"
     assert newest == emu.entries("meeting_activity_logs")[-1]
@@ -285,7 +260,7 @@ def test_arrive_is_only_for_report_endpoints(emu: ZoomEmulator) -> None:
 def test_fault_redirect(emu: ZoomEmulator, location: str, expected: str | None) -> None:
     token = fetch_token(emu)
     emu.inject("redirect", location=location, times=2)
-    response = get(emu, "activities", token, **WINDOW)
+    response = report(emu, "activities", token, **WINDOW)
     assert response.status_code == 302
     path = response.request.path_url
     if expected is None:
@@ -294,8 +269,8 @@ def test_fault_redirect(emu: ZoomEmulator, location: str, expected: str | None) 
         assert response.headers["Location"] == expected
     else:
         assert response.headers["Location"] == expected + path
-    assert get(emu, "activities", token, **WINDOW).status_code == 302
-    assert get(emu, "activities", token, **WINDOW).status_code == 200
+    assert report(emu, "activities", token, **WINDOW).status_code == 302
+    assert report(emu, "activities", token, **WINDOW).status_code == 200
     assert emu.stats.requests["activities"] == 3
     assert emu.stats.statuses[("activities", 302)] == 2
 
@@ -318,13 +293,13 @@ def test_fault_repeat_page_token_with_a_given_token(emu: ZoomEmulator) -> None:
     token = fetch_token(emu)
     window = {**WINDOW, "page_size": 5}
     expected = newest_first(emu, "activity_logs", WINDOW["from"], WINDOW["to"])
-    given = get(emu, "activities", token, **window).json()["next_page_token"]
+    given = report(emu, "activities", token, **window).json()["next_page_token"]
     emu.inject("repeat_page_token", times=3)
     for _ in range(3):
-        body = get(emu, "activities", token, next_page_token=given, **window).json()
+        body = report(emu, "activities", token, next_page_token=given, **window).json()
         assert body["next_page_token"] == given
         assert body["activity_logs"] == expected[5:10]
-    after = get(emu, "activities", token, next_page_token=given, **window).json()
+    after = report(emu, "activities", token, next_page_token=given, **window).json()
     assert after["next_page_token"] not in ("", given)
 
 
@@ -333,21 +308,21 @@ def test_fault_repeat_page_token_on_a_first_page(emu: ZoomEmulator) -> None:
     window = {**WINDOW, "page_size": 5}
     expected = newest_first(emu, "activity_logs", WINDOW["from"], WINDOW["to"])
     emu.inject("repeat_page_token", times=3, entries="empty")
-    first = get(emu, "activities", token, **window).json()
+    first = report(emu, "activities", token, **window).json()
     assert first["activity_logs"] == []
     fixed = first["next_page_token"]
-    again = get(emu, "activities", token, next_page_token=fixed, **window).json()
+    again = report(emu, "activities", token, next_page_token=fixed, **window).json()
     assert again["next_page_token"] == fixed
-    assert get(emu, "activities", token, **window).json()["next_page_token"] == fixed
+    assert report(emu, "activities", token, **window).json()["next_page_token"] == fixed
     # Once the fault is spent, the fixed token leads to the first page, paging as usual.
-    after = get(emu, "activities", token, next_page_token=fixed, **window).json()
+    after = report(emu, "activities", token, next_page_token=fixed, **window).json()
     assert after["activity_logs"] == expected[:5]
     assert after["next_page_token"] != fixed
 
 
 def test_fault_empty_pages(emu: ZoomEmulator) -> None:
     emu.inject("empty_pages", times=4, after=1)
-    records, envelopes = read_all(emu, "activities", page_size=20, **WINDOW)
+    records, envelopes = read_window(emu, "activities", page_size=20, **WINDOW)
     assert records == newest_first(emu, "activity_logs", WINDOW["from"], WINDOW["to"])
     assert [len(e["activity_logs"]) for e in envelopes][1:5] == [0, 0, 0, 0]
     tokens = [e["next_page_token"] for e in envelopes[1:5]]
@@ -370,8 +345,8 @@ def test_fault_echo_credentials_on_the_token_endpoint(emu: ZoomEmulator) -> None
 def test_fault_echo_credentials_on_a_report(emu: ZoomEmulator) -> None:
     token = fetch_token(emu)
     emu.inject("echo_credentials", endpoint="phone_operationlogs", status=401)
-    assert get(emu, "activities", token, **WINDOW).status_code == 200
-    response = get(emu, "phone_operationlogs", token)
+    assert report(emu, "activities", token, **WINDOW).status_code == 200
+    response = report(emu, "phone_operationlogs", token)
     assert error_code(response) == (401, 300)
     assert response.json()["message"] == f"Invalid request: Authorization Bearer {token}"
 
@@ -387,9 +362,9 @@ def test_fault_echo_credentials_on_a_report(emu: ZoomEmulator) -> None:
 def test_fault_bad_time(emu: ZoomEmulator, endpoint: str, value, index: int) -> None:
     token = fetch_token(emu)
     params = {**WINDOW, **(ALL if endpoint == "meeting_activities" else {})}
-    normal = get(emu, endpoint, token, **params).json()[KEYS[endpoint]]
+    normal = report(emu, endpoint, token, **params).json()[KEYS[endpoint]]
     emu.inject("bad_time", endpoint=endpoint, value=value, index=index)
-    spoiled = get(emu, endpoint, token, **params).json()[KEYS[endpoint]]
+    spoiled = report(emu, endpoint, token, **params).json()[KEYS[endpoint]]
     field = "activity_time" if endpoint == "meeting_activities" else "time"
     expected = dict(normal[index])
     if value is None:
@@ -398,7 +373,7 @@ def test_fault_bad_time(emu: ZoomEmulator, endpoint: str, value, index: int) -> 
         expected[field] = value
     assert spoiled[index] == expected
     assert spoiled[:index] + spoiled[index + 1 :] == normal[:index] + normal[index + 1 :]
-    assert get(emu, endpoint, token, **params).json()[KEYS[endpoint]] == normal
+    assert report(emu, endpoint, token, **params).json()[KEYS[endpoint]] == normal
 
 
 # --------------------------------------------------------------------------- meeting audit trail
@@ -406,21 +381,13 @@ def test_fault_bad_time(emu: ZoomEmulator, endpoint: str, value, index: int) -> 
 
 def test_meeting_activities_shape_and_paging(shared: ZoomEmulator) -> None:
     window = {"from": "2026-03-10", "to": "2026-03-20", "page_size": 37, **ALL}
-    records, envelopes = read_all(shared, "meeting_activities", **window)
+    records, envelopes = read_window(shared, "meeting_activities", **window)
     assert len(envelopes) > 3
     assert records == newest_first(shared, "meeting_activity_logs", "2026-03-10", "2026-03-20")
     for envelope in envelopes:
         assert set(envelope) <= {"next_page_token", "page_size", "meeting_activity_logs"}
         assert envelope["page_size"] == 37
-    fields = {
-        "meeting_number",
-        "activity_time",
-        "operator",
-        "operator_email",
-        "activity_category",
-        "activity_detail",
-    }
-    assert all(set(row) <= fields for row in records)
+    assert all(set(row) <= set(FIELDS["meeting_activity_logs"]) for row in records)
     assert all(MEETING_TIME_RE.fullmatch(row["activity_time"]) for row in records)
     assert all(
         re.fullmatch(r"\d{3} \d{3,4} \d{4}", row["meeting_number"])
@@ -451,7 +418,7 @@ def test_meeting_data_is_as_messy_as_the_rest(shared: ZoomEmulator) -> None:
 @pytest.mark.parametrize("kind", ["User Join", "In-Meeting Chat", "Meeting Ended"])
 def test_meeting_activity_type_filters_by_category(shared: ZoomEmulator, kind: str) -> None:
     window = {"from": "2026-03-01", "to": "2026-03-30", "page_size": 300}
-    records, _ = read_all(shared, "meeting_activities", activity_type=kind, **window)
+    records, _ = read_window(shared, "meeting_activities", activity_type=kind, **window)
     expected = [
         row
         for row in newest_first(shared, "meeting_activity_logs", "2026-03-01", "2026-03-30")
@@ -465,14 +432,14 @@ def test_meeting_number_and_search_key_filters(shared: ZoomEmulator) -> None:
     window = {"from": "2026-03-01", "to": "2026-03-30", "page_size": 300, **ALL}
     everything = newest_first(shared, "meeting_activity_logs", "2026-03-01", "2026-03-30")
     number = next(row["meeting_number"] for row in everything if "meeting_number" in row)
-    by_number, _ = read_all(shared, "meeting_activities", meeting_number=number, **window)
+    by_number, _ = read_window(shared, "meeting_activities", meeting_number=number, **window)
     assert by_number
     assert by_number == [row for row in everything if row.get("meeting_number") == number]
-    unspaced, _ = read_all(
+    unspaced, _ = read_window(
         shared, "meeting_activities", meeting_number=number.replace(" ", ""), **window
     )
     assert unspaced == by_number
-    by_key, _ = read_all(shared, "meeting_activities", search_key="ZOË", **window)
+    by_key, _ = read_window(shared, "meeting_activities", search_key="ZOË", **window)
     assert by_key
     assert by_key == [
         row
@@ -494,29 +461,29 @@ def test_meeting_number_and_search_key_filters(shared: ZoomEmulator) -> None:
     ],
 )
 def test_meeting_activities_validation(shared: ZoomEmulator, params: dict) -> None:
-    assert error_code(get(shared, "meeting_activities", **params)) == (400, 300)
+    assert error_code(report(shared, "meeting_activities", **params)) == (400, 300)
 
 
 def test_meeting_activities_scope() -> None:
     with ZoomEmulator(seed=SEED, now=NOW, scopes=(ACTIVITY_SCOPE,)) as emu:
-        response = get(emu, "meeting_activities", **TODAY, **ALL)
+        response = report(emu, "meeting_activities", **TODAY, **ALL)
         assert error_code(response) == (400, 4711)
         assert MEETING_ACTIVITY_SCOPE in response.json()["message"]
     with ZoomEmulator(seed=SEED, now=NOW, scopes=(CLASSIC_SCOPE,)) as emu:
-        assert get(emu, "meeting_activities", **TODAY, **ALL).status_code == 200
-        assert error_code(get(emu, "phone_operationlogs")) == (400, 4711)
+        assert report(emu, "meeting_activities", **TODAY, **ALL).status_code == 200
+        assert error_code(report(emu, "phone_operationlogs")) == (400, 4711)
 
 
 def test_meeting_audit_trail_not_enabled() -> None:
     with ZoomEmulator(seed=SEED, now=NOW, meeting_audit_trail=False) as emu:
         token = fetch_token(emu)
-        response = get(emu, "meeting_activities", token, **TODAY, **ALL)
+        response = report(emu, "meeting_activities", token, **TODAY, **ALL)
         assert response.status_code == 400
         assert response.json() == {
             "code": 200,
             "message": "Meeting audit trail is not enabled for this account.",
         }
-        assert get(emu, "activities", token, **TODAY).status_code == 200
+        assert report(emu, "activities", token, **TODAY).status_code == 200
 
 
 def test_meeting_add_entry_needs_its_own_time_format(emu: ZoomEmulator) -> None:
@@ -534,7 +501,7 @@ def test_meeting_add_entry_needs_its_own_time_format(emu: ZoomEmulator) -> None:
 
 def test_phone_operation_logs_shape_and_paging(shared: ZoomEmulator) -> None:
     window = {"from": "2026-03-10", "to": "2026-03-20", "page_size": 41}
-    records, envelopes = read_all(shared, "phone_operationlogs", **window)
+    records, envelopes = read_window(shared, "phone_operationlogs", **window)
     expected = newest_first(shared, "phone_operation_logs", "2026-03-10", "2026-03-20")
     assert len(envelopes) > 3
     assert records == expected
@@ -550,7 +517,7 @@ def test_phone_operation_logs_shape_and_paging(shared: ZoomEmulator) -> None:
 
 
 def test_phone_operation_logs_default_to_the_last_24_hours(shared: ZoomEmulator) -> None:
-    records, envelopes = read_all(shared, "phone_operationlogs", page_size=300)
+    records, envelopes = read_window(shared, "phone_operationlogs", page_size=300)
     expected = newest_first(shared, "phone_operation_logs", NOW - timedelta(hours=24), NOW)
     assert records
     assert records == expected
@@ -560,7 +527,7 @@ def test_phone_operation_logs_default_to_the_last_24_hours(shared: ZoomEmulator)
 @pytest.mark.parametrize("value", ["Call Queue", "call queue", "CALL QUEUE"])
 def test_phone_category_type_is_free_text_any_case(shared: ZoomEmulator, value: str) -> None:
     window = {"from": "2026-03-01", "to": "2026-03-30", "page_size": 300}
-    records, envelopes = read_all(shared, "phone_operationlogs", category_type=value, **window)
+    records, envelopes = read_window(shared, "phone_operationlogs", category_type=value, **window)
     expected = [
         row
         for row in newest_first(shared, "phone_operation_logs", "2026-03-01", "2026-03-30")
@@ -569,18 +536,18 @@ def test_phone_category_type_is_free_text_any_case(shared: ZoomEmulator, value: 
     assert records
     assert records == expected
     assert envelopes[0]["total_records"] == len(expected)
-    nothing, _ = read_all(shared, "phone_operationlogs", category_type="Fax", **window)
+    nothing, _ = read_window(shared, "phone_operationlogs", category_type="Fax", **window)
     assert nothing == []
-    everything, _ = read_all(shared, "phone_operationlogs", category_type="all", **window)
+    everything, _ = read_window(shared, "phone_operationlogs", category_type="all", **window)
     assert len(everything) > len(records)
 
 
 def test_phone_scopes() -> None:
     with ZoomEmulator(seed=SEED, now=NOW, scopes=(PHONE_CLASSIC_SCOPE,)) as emu:
-        assert get(emu, "phone_operationlogs").status_code == 200
-        assert error_code(get(emu, "activities", **TODAY)) == (400, 4711)
+        assert report(emu, "phone_operationlogs").status_code == 200
+        assert error_code(report(emu, "activities", **TODAY)) == (400, 4711)
     with ZoomEmulator(seed=SEED, now=NOW, scopes=(ACTIVITY_SCOPE,)) as emu:
-        response = get(emu, "phone_operationlogs")
+        response = report(emu, "phone_operationlogs")
         assert error_code(response) == (400, 4711)
         assert PHONE_OPERATION_SCOPE in response.json()["message"]
 
@@ -590,8 +557,8 @@ def test_phone_has_its_own_per_second_limit() -> None:
         seed=SEED, now=NOW, rate_limit_per_second=2, phone_rate_limit_per_second=3
     ) as emu:
         token = fetch_token(emu)
-        reports = [get(emu, "activities", token, **TODAY).status_code for _ in range(3)]
-        phones = [get(emu, "phone_operationlogs", token) for _ in range(4)]
+        reports = [report(emu, "activities", token, **TODAY).status_code for _ in range(3)]
+        phones = [report(emu, "phone_operationlogs", token) for _ in range(4)]
         assert reports == [200, 200, 429]
         assert [r.status_code for r in phones] == [200, 200, 200, 429]
         assert phones[-1].headers["X-RateLimit-Limit"] == "3"
@@ -602,16 +569,16 @@ def test_phone_daily_limit_is_its_own(emu: ZoomEmulator) -> None:
     token = fetch_token(emu)
     emu.inject("daily_limit", endpoint="phone_operationlogs")
     for _ in range(2):
-        response = get(emu, "phone_operationlogs", token)
+        response = report(emu, "phone_operationlogs", token)
         assert response.status_code == 429
         assert response.headers["X-RateLimit-Type"] == "Daily-limit"
-    assert get(emu, "activities", token, **TODAY).status_code == 200
-    assert get(emu, "meeting_activities", token, **TODAY, **ALL).status_code == 200
+    assert report(emu, "activities", token, **TODAY).status_code == 200
+    assert report(emu, "meeting_activities", token, **TODAY, **ALL).status_code == 200
     emu.clear_faults()
     emu.inject("daily_limit")  # "report": every report endpoint, Zoom Phone's too
     for endpoint in REPORT_ENDPOINTS:
         extra = ALL if endpoint == "meeting_activities" else {}
-        assert get(emu, endpoint, token, **TODAY, **extra).status_code == 429
+        assert report(emu, endpoint, token, **TODAY, **extra).status_code == 429
 
 
 # --------------------------------------------------------------------------- stats, CLI
@@ -619,9 +586,9 @@ def test_phone_daily_limit_is_its_own(emu: ZoomEmulator) -> None:
 
 def test_stats_cover_the_new_endpoints(emu: ZoomEmulator) -> None:
     token = fetch_token(emu)
-    get(emu, "meeting_activities", token, **TODAY, **ALL)
-    get(emu, "meeting_activities", token, **TODAY)  # no activity_type: 400
-    get(emu, "phone_operationlogs", token)
+    report(emu, "meeting_activities", token, **TODAY, **ALL)
+    report(emu, "meeting_activities", token, **TODAY)  # no activity_type: 400
+    report(emu, "phone_operationlogs", token)
     assert emu.stats.requests == {"token": 1, "meeting_activities": 2, "phone_operationlogs": 1}
     assert emu.stats.pages("meeting_activities") == 1
     assert emu.stats.statuses[("meeting_activities", 400)] == 1

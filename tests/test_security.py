@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import threading
 import time
 from typing import Any
 
@@ -21,10 +22,16 @@ import trustme
 
 from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.sandbox import server as sandbox_server
-from tests.conftest import Tap, TapRun, assert_exact, secrets_of
+from tests.conftest import (
+    Tap,
+    TapRun,
+    assert_exact,
+    assert_nothing_sent,
+    one_line_error,
+    secrets_of,
+)
 
 DEBUG = {"TAP_ZOOM_LOGS_LOGLEVEL": "DEBUG"}
-ERROR_PREFIX = "tap-zoom-logs: error: "
 
 
 def assert_no_piece_of_a_secret(run: TapRun, emulator: ZoomEmulator) -> None:
@@ -37,15 +44,6 @@ def assert_no_piece_of_a_secret(run: TapRun, emulator: ZoomEmulator) -> None:
             assert piece not in output, f"a piece of a secret is in the output: {piece[:4]}..."
     assert "Bearer " not in output
     assert "Basic " not in output
-
-
-def one_line_error(run: TapRun) -> str:
-    lines = run.stderr.strip().splitlines()
-    assert run.returncode != 0, "the run was to fail"
-    traceback = "Traceback" in run.stderr
-    assert not traceback, "a traceback instead of one line, ending: " + " | ".join(lines[-3:])
-    assert lines[-1].startswith(ERROR_PREFIX), "no one-line reason: " + " | ".join(lines[-3:])
-    return lines[-1]
 
 
 # --------------------------------------------------------------------------- secrets in logs
@@ -118,10 +116,11 @@ def test_no_secret_in_debug_logs_with_settings_from_the_environment(tap, emulato
     assert_exact(run, emulator, config)
 
 
+# case: (settings, state file, whether the run gets as far as asking for a token)
 BAD_INPUT_RUNS = {
-    "wrong client secret": ({"client_secret": "emulated-client-secret-but-wrong"}, None),
-    "client secret not a string": ({"client_secret": 123456789012345678}, None),
-    "state not JSON": ({}, "{not json"),
+    "wrong client secret": ({"client_secret": "emulated-client-secret-but-wrong"}, None, True),
+    "client secret not a string": ({"client_secret": 123456789012345678}, None, False),
+    "state not JSON": ({}, "{not json", False),
     "bookmark not a date": (
         {},
         json.dumps(
@@ -131,22 +130,24 @@ BAD_INPUT_RUNS = {
                 }
             }
         ),
+        False,
     ),
 }
 
 
 @pytest.mark.parametrize("case", BAD_INPUT_RUNS, ids=list(BAD_INPUT_RUNS))
 def test_no_secret_in_debug_logs_of_bad_input(tap, emulator, case):
-    overrides, state_text = BAD_INPUT_RUNS[case]
+    """Input refused before any request runs in this process, through the entry point."""
+    overrides, state_text, asks = BAD_INPUT_RUNS[case]
     args: tuple[str, ...] = ()
     if state_text is not None:
         state_path = tap.tmp_path / "bad-state.json"
         state_path.write_text(state_text)
         args = ("--state", str(state_path))
     config = tap.config(**overrides)
-    run = tap.run(config, args=args, env=DEBUG)
+    run = tap.run(config, args=args, env=DEBUG, in_process=not asks)
 
-    assert run.returncode != 0
+    one_line_error(run)
     assert_no_piece_of_a_secret(run, emulator)
     given = str(config["client_secret"])
     assert given not in run.stdout + run.stderr, "a secret given by mistake is still a secret"
@@ -198,11 +199,10 @@ NOT_LOOPBACK = {
 @pytest.mark.parametrize("case", NOT_LOOPBACK, ids=list(NOT_LOOPBACK))
 def test_http_to_a_host_that_only_looks_local_is_refused(tap, emulator, case):
     setting, url = NOT_LOOPBACK[case]
-    run = tap.run(tap.config(**{setting: url}))
+    run = tap.run(tap.config(**{setting: url}), in_process=True)
 
-    line = one_line_error(run)
-    assert setting in line and "https" in line
-    assert sum(emulator.stats.requests.values()) == 0
+    one_line_error(run, f"setting {setting}", "https")
+    assert_nothing_sent(run, emulator)
 
 
 # --------------------------------------------------------------------------- TLS
@@ -213,13 +213,46 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
+class HandshakeWatch:
+    """The TLS handshakes a server saw fail, with OpenSSL's reason for each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.failures: list[str] = []
+
+    def add(self, reason: str) -> None:
+        with self._lock:
+            self.failures.append(reason)
+
+    def wait_for_failure(self, seconds: float = 5.0) -> list[str]:
+        """The failures, once there is one (the server notes it in its own thread)."""
+        deadline = time.monotonic() + seconds
+        while not self.failures and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.failures)
+
+
 @pytest.fixture
-def https_zoom(ca: trustme.CA) -> Any:
-    """The emulator over HTTPS, with a certificate for `localhost` from a throwaway CA."""
+def https_zoom(ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The emulator over HTTPS, with a certificate for `localhost` from a throwaway CA; its
+    `watch` counts the handshakes clients broke off (which no request counter sees)."""
+    watch = HandshakeWatch()
+
+    class WatchedServer(sandbox_server._Server):
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            try:
+                super().finish_request(request, client_address)
+            except ssl.SSLError as exc:
+                watch.add(exc.reason or str(exc))
+                raise
+
+    monkeypatch.setattr(sandbox_server, "_Server", WatchedServer)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost").configure_cert(context)
     with ZoomEmulator(seed=5, history_days=3, entries_per_day=10, ssl_context=context) as zoom:
         assert zoom.api_url.startswith("https://localhost:")
+        zoom.watch = watch
         yield zoom
 
 
@@ -228,6 +261,18 @@ def ca_bundle(ca: trustme.CA, tmp_path) -> str:
     path = tmp_path / "throwaway-ca.pem"
     ca.cert_pem.write_to_path(str(path))
     return str(path)
+
+
+def assert_refused_in_the_handshake(zoom: ZoomEmulator, run: TapRun, alert: str) -> None:
+    """The tap reached the server and broke the TLS handshake off itself: the server saw
+    it fail with the client's `alert` (OpenSSL's name), so not one HTTP request,
+    credentials included, went to it. A tap that never connected (a setting error, say)
+    fails the first check; one that did not verify the certificate, the second."""
+    failures = zoom.watch.wait_for_failure()
+    assert failures, "no TLS handshake reached the server: the refusal says nothing"
+    assert all(alert in reason for reason in failures), failures
+    assert sum(zoom.stats.requests.values()) == 0, "no credentials to an unverified host"
+    assert not any(run.records.values()) and not run.states
 
 
 def test_https_with_an_untrusted_certificate_is_refused_at_once(https_zoom, tmp_path):
@@ -239,13 +284,15 @@ def test_https_with_an_untrusted_certificate_is_refused_at_once(https_zoom, tmp_
     run = tap.run(tap.config(max_retry_seconds=budget))
     elapsed = time.monotonic() - started
 
-    line = one_line_error(run)
+    line = one_line_error(run, "localhost")
     assert "certificate" in line.lower(), line
-    assert sum(https_zoom.stats.requests.values()) == 0, "no credentials to an unverified host"
+    assert_refused_in_the_handshake(https_zoom, run, "ALERT_UNKNOWN_CA")
     assert elapsed < budget / 2, f"a certificate error was retried for {elapsed:.1f} s"
 
 
 def test_https_to_a_name_the_certificate_does_not_name_is_refused(https_zoom, tmp_path, ca_bundle):
+    """The CA is trusted here (a run to `localhost` works, below); the name is not the
+    certificate's."""
     tap = Tap(https_zoom, tmp_path)
     config = tap.config(max_retry_seconds=10)
     config["api_url"] = config["api_url"].replace("localhost", "127.0.0.1")
@@ -254,9 +301,9 @@ def test_https_to_a_name_the_certificate_does_not_name_is_refused(https_zoom, tm
     run = tap.run(config, env={"REQUESTS_CA_BUNDLE": ca_bundle})
     elapsed = time.monotonic() - started
 
-    line = one_line_error(run)
+    line = one_line_error(run, "127.0.0.1")
     assert "certificate" in line.lower() or "hostname" in line.lower(), line
-    assert sum(https_zoom.stats.requests.values()) == 0
+    assert_refused_in_the_handshake(https_zoom, run, "ALERT_BAD_CERTIFICATE")
     assert elapsed < 5, f"a certificate error was retried for {elapsed:.1f} s"
 
 
@@ -269,3 +316,4 @@ def test_https_works_when_requests_ca_bundle_trusts_the_ca(https_zoom, tmp_path,
     assert_exact(run, https_zoom, config)
     assert https_zoom.stats.requests["token"] == 2
     assert_no_piece_of_a_secret(run, https_zoom)
+    assert https_zoom.watch.failures == [], "every handshake of a trusting run succeeds"

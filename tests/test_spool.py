@@ -11,21 +11,9 @@ import pytest
 
 from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.reports import Report
-from tap_zoom_logs.spool import SpoolBudget, WindowSpool, lw_id, numbered
+from tap_zoom_logs.spool import Occurrences, SpoolBudget, WindowSpool, lw_id, numbered
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
-
-
-def report_of(stream_class) -> Report:
-    fields = tuple(name for name in stream_class.schema["properties"] if name != "lw_id")
-    return Report(
-        name=stream_class.name,
-        path=stream_class.path,
-        records_key=stream_class.records_key,
-        fields=fields,
-        scope=stream_class.scope,
-        role_permission=stream_class.role_permission,
-    )
-
+from tests.conftest import report_of
 
 ACTIVITY = report_of(ActivityLogsStream)
 OPERATION = report_of(OperationLogsStream)
@@ -94,6 +82,25 @@ def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = No
 def test_lw_ids_are_the_ones_users_already_have(pages):
     assert sorted(ids(ACTIVITY, pages)) == PINNED["activity_logs"]
     assert sorted(ids(OPERATION, [[DELETE], [ACTIVATE]])) == PINNED["operation_logs"]
+
+
+def test_identical_entries_are_numbered_within_their_second():
+    count = Occurrences()
+    same, other = '["a"]', '["b"]'
+
+    assert [count("10:00:00", same), count("10:00:00", other), count("10:00:00", same)] == [0, 0, 1]
+    assert count("10:00:01", same) == 0, "a new second starts the count again"
+    assert [n for _, _, n in numbered([("k", same), ("k", same), ("k", same)])] == [0, 1, 2]
+
+
+def test_an_id_is_the_stream_the_row_and_the_occurrence():
+    row = ACTIVITY.row(SIGN_IN)[1]
+    ids = {lw_id("activity_logs", row, 0), lw_id("activity_logs", row, 1)}
+    ids.add(lw_id("operation_logs", row, 0))
+
+    assert len(ids) == 3
+    assert lw_id("activity_logs", row, 0) == lw_id("activity_logs", row, 0)
+    assert len(lw_id("activity_logs", row, 0)) == 32
 
 
 def entries_of_a_busy_day(count: int, seed: int) -> list[dict]:

@@ -1,0 +1,218 @@
+"""paging.py in this process: one window read to its end against a scripted Zoom, paging
+that never ends stopped, refused page tokens re-read, and entries that a page token (an
+offset) serves twice while Zoom adds entries kept once."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pendulum
+import pytest
+
+from tap_zoom_logs.errors import PageTokenInvalid, PagingNeverEnds, ZoomAPIError
+from tap_zoom_logs.paging import WindowRead, _arrivals, _overlap, read_window
+from tap_zoom_logs.reports import Report
+from tap_zoom_logs.spool import SpoolBudget
+from tap_zoom_logs.streams import ActivityLogsStream
+from tap_zoom_logs.windows import Window
+from tests.conftest import report_of
+
+REPORT = report_of(ActivityLogsStream)
+WINDOW = Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 29))
+
+
+def entry(n: int, email: str = "") -> dict[str, Any]:
+    """The n-th entry of the day: a later n is a later time."""
+    return {
+        "time": f"2026-05-29T10:{n // 60:02d}:{n % 60:02d}Z",
+        "type": "Sign in",
+        "email": email or f"user{n}@example.com",
+    }
+
+
+class ScriptedZoom:
+    """A report endpoint serving `entries` newest first, whose page tokens are offsets into
+    that list (as Zoom's may be); `after_page` runs after each answer. Counts like ZoomAPI."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = sorted(entries, key=lambda e: e["time"], reverse=True)
+        self.after_page: Callable[[int], None] = lambda served: None
+        self.refuse_tokens = 0
+        self.asked: list[dict[str, Any]] = []
+        self.counted: Counter[str] = Counter()
+        self.first_pages_again = 0
+        self.logger = logging.getLogger("test-paging-unit")
+
+    def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(dict(query))
+        token = query.get("next_page_token", "")
+        if token and self.refuse_tokens:
+            self.refuse_tokens -= 1
+            raise PageTokenInvalid("HTTP 400, Zoom code 300: Invalid next page token.")
+        offset, size = int(token or 0), int(query["page_size"])
+        page = self.entries[offset : offset + size]
+        more = offset + size < len(self.entries)
+        self.after_page(len(self.asked))
+        return {report.records_key: page, "next_page_token": str(offset + size) if more else ""}
+
+    def count(self, cause: str, delay: float = 0.0) -> None:
+        self.counted[cause] += 1
+
+    def count_first_page_again(self) -> None:
+        self.first_pages_again += 1
+
+
+def read(zoom: Any, *, page_size: int = 10, is_open: bool = False) -> WindowRead:
+    return read_window(
+        zoom,
+        REPORT,
+        WINDOW,
+        page_size=page_size,
+        budget=SpoolBudget(),
+        is_open=is_open,
+        wait_turn=lambda: None,
+    )
+
+
+def emails(done: WindowRead) -> list[str]:
+    """The window's entries as they will be emitted (oldest first), by their email."""
+    try:
+        return [json.loads(row)[REPORT.fields.index("email")] for _, row in done.spool.rows()]
+    finally:
+        done.spool.close()
+
+
+# --------------------------------------------------------------------------- overlap
+
+
+def test_overlap_is_the_end_of_the_last_page_repeated_at_the_start_of_this_one():
+    last = [("k1", "a"), ("k2", "b"), ("k3", "c")]
+
+    assert _overlap(last, [("k2", "b"), ("k3", "c"), ("k4", "d")]) == 2
+    assert _overlap(last, [("k3", "c"), ("k4", "d")]) == 1
+    assert _overlap(last, [("k4", "d")]) == 0
+    assert _overlap(last, []) == 0
+    assert _overlap([], [("k1", "a")]) == 0
+
+
+def test_arrivals_are_the_shift_at_which_the_first_page_read_again_continues():
+    first = [("k9", "i"), ("k8", "h"), ("k7", "g")]
+
+    assert _arrivals(first, first) == 0
+    assert _arrivals(first, [("k10", "new"), ("k9", "i"), ("k8", "h")]) == 1
+    assert _arrivals(first, [("n3", "x"), ("n2", "y"), ("n1", "z")]) == 3, "a page or more"
+
+
+# --------------------------------------------------------------------------- a window
+
+
+def test_a_window_is_paged_to_its_end_and_comes_out_oldest_first():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    done = read(zoom)
+
+    assert done.pages == 3
+    assert emails(done) == [f"user{n}@example.com" for n in range(25)]
+    assert [q.get("next_page_token", "") for q in zoom.asked] == ["", "10", "20"]
+    assert all(q["from"] == q["to"] == "2026-05-29" for q in zoom.asked)
+
+
+def test_a_page_token_given_twice_stops_the_stream():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    zoom.get_page = lambda report, query: {"activity_logs": [entry(1)], "next_page_token": "t"}
+
+    with pytest.raises(PagingNeverEnds) as stopped:
+        read(zoom)
+    assert str(stopped.value) == (
+        "activity_logs 2026-05-29: Zoom answered page 2 with the next_page_token it had given"
+        " on page 1: its paging would never end"
+    )
+
+
+def test_page_tokens_that_lead_nowhere_stop_the_stream():
+    zoom = ScriptedZoom([])
+    tokens = iter(range(1000))
+    zoom.get_page = lambda report, query: {
+        "activity_logs": [],
+        "next_page_token": f"t{next(tokens)}",
+        "total_records": 30,  # Zoom Phone says how many there are: 3 pages, plus 5 spare
+    }
+
+    with pytest.raises(PagingNeverEnds) as stopped:
+        read(zoom)
+    assert "still handing out page tokens after 8 pages that held 0 entries (page_size 10)" in (
+        str(stopped.value)
+    )
+
+
+def test_a_refused_page_token_reads_the_window_again_from_its_first_page():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    zoom.refuse_tokens = 2
+    done = read(zoom)
+
+    assert emails(done) == [f"user{n}@example.com" for n in range(25)], "each entry once"
+    assert zoom.counted == {"expired page token": 2}
+    assert [q.get("next_page_token", "") for q in zoom.asked] == [
+        "",
+        "10",
+        "",
+        "10",
+        "",
+        "10",
+        "20",
+    ]
+
+
+def test_page_tokens_refused_three_times_in_a_row_stop_the_stream():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    zoom.refuse_tokens = 3
+
+    with pytest.raises(ZoomAPIError) as stopped:
+        read(zoom)
+    assert "activity_logs 2026-05-29: Zoom refused its page tokens 3 times in a row" in str(
+        stopped.value
+    )
+
+
+# --------------------------------------------------------------------------- an open window
+
+
+def test_an_entry_shifted_onto_the_next_page_by_an_arrival_is_kept_once():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+
+    def arrive(served: int) -> None:
+        if served == 1:  # once the first page is out, a new entry tops the list
+            zoom.entries.insert(0, entry(99, "late@example.com"))
+
+    zoom.after_page = arrive
+    done = read(zoom, is_open=True)
+
+    assert done.repeats_dropped == 1
+    assert zoom.first_pages_again == 1
+    assert emails(done) == [f"user{n}@example.com" for n in range(25)]
+
+
+def test_identical_entries_at_a_page_boundary_are_both_kept():
+    """A repeat that no arrival explains is two events that look alike."""
+    twins = [entry(n) for n in range(25)]
+    twins[15] = dict(twins[14])  # newest first, these two meet across pages 1 and 2
+    zoom = ScriptedZoom(twins)
+    done = read(zoom, is_open=True)
+
+    assert done.repeats_dropped == 0
+    assert zoom.first_pages_again == 1, "the first page was read again to tell"
+    assert Counter(emails(done))["user14@example.com"] == 2
+
+
+def test_a_closed_window_is_not_checked_for_shifts():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    zoom.after_page = lambda served: (
+        zoom.entries.insert(0, entry(90 + served)) if served == 1 else None
+    )
+    done = read(zoom, is_open=False)
+
+    assert zoom.first_pages_again == 0
+    assert len(emails(done)) == 26, "a closed window cannot grow: nothing to tell apart"

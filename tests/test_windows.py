@@ -1,0 +1,209 @@
+"""windows.py in this process: the range a stream reads and the report windows that cover
+it, from the settings, the bookmark and a fixed clock."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from tap_zoom_logs.settings import bounds_of
+from tap_zoom_logs.windows import (
+    Plan,
+    Window,
+    oldest_day,
+    plan_stream,
+    plan_windows,
+    zoom_second,
+)
+
+NOW = pendulum.datetime(2026, 5, 30, 10, 15, 0)
+#: Six months before NOW's day, plus one: the oldest day Zoom still answers for.
+FLOOR = "2025-12-01"
+
+
+def plan(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    bookmark: str | None = None,
+    lookback: int = 1,
+    window: int = 1,
+) -> Plan:
+    return plan_stream(
+        name="activity_logs",
+        bounds=bounds_of({"start_date": start, "end_date": end}),
+        bookmark=None if bookmark is None else pendulum.parse(bookmark),
+        lookback_days=lookback,
+        window_days=window,
+        now=NOW,
+    )
+
+
+def days(result: Plan) -> tuple[str, str]:
+    """The first and last day the plan's windows ask Zoom for."""
+    return result.windows[0].first_day.isoformat(), result.windows[-1].last_day.isoformat()
+
+
+def test_the_oldest_day_is_six_months_back_plus_one():
+    assert oldest_day(NOW) == pendulum.parse(f"{FLOOR}T00:00:00Z")
+    assert zoom_second(pendulum.datetime(2026, 3, 29, 13, 38, 50, tz="Europe/Paris")) == (
+        "2026-03-29T11:38:50Z"
+    )
+
+
+# --------------------------------------------------------------------------- from the settings
+
+
+def test_a_range_from_start_date_reads_one_more_day_before_it_and_up_to_now():
+    """Zoom cuts days in a time zone it does not document: the day before start_date may
+    hold entries of start_date's UTC day."""
+    result = plan(start="2026-05-20T08:00:00Z")
+
+    assert result.start == pendulum.parse("2026-05-20T08:00:00Z")
+    assert result.end == NOW
+    assert days(result) == ("2026-05-19", "2026-05-30"), "no day after today"
+    assert len(result.windows) == 12
+    assert result.notes == ()
+
+
+def test_a_past_end_date_reads_one_more_day_after_it():
+    result = plan(start="2026-05-20T08:00:00Z", end="2026-05-25T18:00:00Z")
+
+    assert result.end == pendulum.parse("2026-05-25T18:00:00Z")
+    assert days(result) == ("2026-05-19", "2026-05-26")
+    assert (result.lower, result.upper) == ("2026-05-20T08:00:00Z", "2026-05-25T18:00:00Z")
+
+
+def test_an_end_date_today_reads_no_day_after_it():
+    assert days(plan(start="2026-05-28", end="2026-05-30T09:00:00Z")) == (
+        "2026-05-27",
+        "2026-05-30",
+    )
+
+
+def test_a_date_only_end_date_is_its_whole_day():
+    result = plan(start="2026-05-20", end="2026-05-25")
+
+    assert result.end == pendulum.parse("2026-05-25T23:59:59Z")
+    assert result.upper == "2026-05-25T23:59:59Z"
+    assert days(result) == ("2026-05-19", "2026-05-26")
+
+
+def test_without_start_date_the_range_starts_at_the_oldest_day_and_no_earlier():
+    for start in (None, "2020-01-01", FLOOR):
+        result = plan(start=start)
+        assert result.start == pendulum.parse(FLOOR), start
+        assert days(result)[0] == FLOOR, "Zoom refuses a day before its six months"
+
+
+def test_the_day_before_start_date_is_read_when_zoom_still_has_it():
+    assert days(plan(start="2025-12-02T06:00:00Z"))[0] == FLOOR
+
+
+def test_windows_of_several_days_cover_the_range_once():
+    result = plan(start="2026-05-20T08:00:00Z", end="2026-05-25T18:00:00Z", window=3)
+
+    assert [w.label for w in result.windows] == [
+        "2026-05-19..2026-05-21",
+        "2026-05-22..2026-05-24",
+        "2026-05-25..2026-05-26",
+    ]
+
+
+def test_windows_cover_every_day_once_oldest_first():
+    start = pendulum.datetime(2026, 1, 30, 13, 5)
+    end = pendulum.datetime(2026, 3, 2, 1, 0)
+    windows = plan_windows(start.date(), end.date(), 7)
+
+    days_read = [
+        w.first_day.add(days=i) for w in windows for i in range((w.last_day - w.first_day).days + 1)
+    ]
+    expected = [start.date().add(days=i) for i in range((end.date() - start.date()).days + 1)]
+    assert days_read == expected
+    assert all((w.last_day - w.first_day).days < 7 for w in windows)
+    assert windows[-1].last_day == end.date()
+
+
+# --------------------------------------------------------------------------- from a bookmark
+
+
+@pytest.mark.parametrize(("lookback", "first"), [(0, "2026-05-28"), (1, "2026-05-27")])
+def test_a_bookmark_resumes_at_its_day_less_the_lookback(lookback, first):
+    """No extra day before a bookmark's range: the lookback is the margin there."""
+    result = plan(start="2026-05-01", bookmark="2026-05-28T23:59:59Z", lookback=lookback)
+
+    assert result.start == pendulum.parse(f"{first}T00:00:00Z")
+    assert days(result) == (first, "2026-05-30")
+    assert result.notes == ()
+
+
+def test_a_bookmark_that_resumes_at_start_date_itself_is_a_resume():
+    """The first run read start_date's edge day already."""
+    result = plan(start="2026-05-27T00:00:00Z", bookmark="2026-05-28T23:59:59Z", lookback=1)
+
+    assert days(result)[0] == "2026-05-27"
+
+
+def test_a_bookmark_before_start_date_gives_way_to_start_date():
+    result = plan(start="2026-05-01T00:00:00Z", bookmark="2026-04-10T23:59:59Z")
+
+    assert result.start == pendulum.parse("2026-05-01T00:00:00Z")
+    assert days(result)[0] == "2026-04-30", "a range from the settings gets its edge day"
+
+
+def test_a_bookmark_in_the_future_is_read_as_now_and_named():
+    result = plan(bookmark="2099-01-01T00:00:00Z", lookback=1)
+
+    assert result.start == pendulum.parse("2026-05-29T00:00:00Z")
+    assert days(result) == ("2026-05-29", "2026-05-30")
+    (note,) = result.notes
+    assert "activity_logs: the state's bookmark 2099-01-01T00:00:00Z is in the future" in note
+    assert "the clock is now 2026-05-30T10:15:00Z" in note
+
+
+def test_a_bookmark_older_than_six_months_names_the_days_lost():
+    result = plan(bookmark="2025-03-01T10:00:00Z", lookback=0)
+
+    assert result.start == pendulum.parse(FLOOR)
+    assert days(result)[0] == FLOOR
+    (note,) = result.notes
+    assert "bookmark 2025-03-01T10:00:00Z is older than the six months" in note
+    assert f"entries from 2025-03-01 to 2025-11-30 can no longer be read; starting at {FLOOR}" in (
+        note
+    )
+
+
+def test_a_range_that_starts_after_it_ends_has_no_window():
+    result = plan(start="2026-05-01", end="2026-05-20", bookmark="2026-05-25T23:59:59Z")
+
+    assert result.start > result.end
+    assert result.windows == ()
+
+
+# --------------------------------------------------------------------------- plan and window
+
+
+def test_a_start_with_a_fraction_of_a_second_emits_from_the_next_second():
+    start = pendulum.datetime(2026, 5, 20, 8, 0, 0, 500_000)
+    result = Plan(start, NOW, ())
+
+    assert result.lower == "2026-05-20T08:00:01Z"
+    assert result.upper == "2026-05-30T10:15:00Z"
+
+
+def test_a_window_asks_for_its_days_and_reads_one_more_on_either_side():
+    window = Window(pendulum.date(2026, 5, 28), pendulum.date(2026, 5, 29))
+
+    assert window.label == "2026-05-28..2026-05-29"
+    assert Window(window.first_day, window.first_day).label == "2026-05-28"
+    assert window.query() == {"from": "2026-05-28", "to": "2026-05-29"}
+    assert window.near() == ("2026-05-27", "2026-05-30")
+    assert window.end() == pendulum.parse("2026-05-29T23:59:59Z")
+
+
+def test_a_window_is_open_until_fourteen_hours_after_its_last_utc_day():
+    window = Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 29))
+    day_after = pendulum.datetime(2026, 5, 30)
+
+    assert window.is_open(day_after.add(hours=13, minutes=59, seconds=59))
+    assert not window.is_open(day_after.add(hours=14))
