@@ -112,17 +112,20 @@ class _Reading:
             page = self.api.get_page(self.report, query)
             self.pages += 1
             rows = [self.report.row(entry) for entry in page[self.report.records_key]]
-            self.entries += len(rows)
-            if self.pages == 1:
-                self.first_page = rows
-            elif self.is_open:
-                rows = rows[self._shifted(rows) :]
-            self.spool.add(rows)
-            self.last_page = rows or self.last_page
             page_token = page.get("next_page_token") or ""
+            total = page.get("total_records")  # Zoom Phone's answers say how many there are
+            del page  # a window waiting for its next slot holds no page it has read
+            self.entries += len(rows)
+            if self.is_open:  # only a window Zoom may still add to needs its pages again
+                if self.pages == 1:
+                    self.first_page = rows
+                else:
+                    rows = rows[self._shifted(rows) :]
+                self.last_page = rows or self.last_page
+            self.spool.add(rows)
             if not page_token:
                 return WindowRead(self.window, self.spool, self.pages, self.dropped)
-            self._check_paging_ends(page_token, page)
+            self._check_paging_ends(page_token, total)
 
     def _shifted(self, rows: list[Row]) -> int:
         """How many rows at the start of this page are the shifted end of the last one."""
@@ -145,7 +148,7 @@ class _Reading:
             )
         return shifts
 
-    def _check_paging_ends(self, page_token: str, page: dict[str, t.Any]) -> None:
+    def _check_paging_ends(self, page_token: str, total: t.Any) -> None:
         where = f"{self.report.name} {self.window.label}"
         if page_token in self.tokens:
             msg = (
@@ -155,7 +158,6 @@ class _Reading:
             raise PagingNeverEnds(msg)
         self.tokens[page_token] = self.pages
         page_size = int(self.query["page_size"])
-        total = page.get("total_records")  # Zoom Phone's answers say how many there are
         most = max(self.entries, total if type(total) is int else 0)
         if self.pages >= math.ceil(most / page_size) + SPARE_PAGES:
             msg = (

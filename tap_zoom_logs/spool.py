@@ -27,7 +27,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 #: A spool stays in memory up to this size, then moves to an unnamed temporary file.
-SPOOL_MEMORY_BYTES = 256 * 1024
+SPOOL_MEMORY_BYTES = 64 * 1024
 #: Spools in memory, all windows together, beyond which new ones go to disk at once.
 MEMORY_BYTES = 16 * 1024 * 1024
 #: Lines sorted in memory at a time when a window must be sorted (served out of order).
