@@ -28,6 +28,7 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, StreamMapConfigError
 
 from tap_zoom_logs.errors import Interrupted, TapZoomLogsError
+from tap_zoom_logs.output import stdout_to_nowhere
 from tap_zoom_logs.tap import TapZoomLogs
 
 if t.TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _flush_what_can_be() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stdout_to_nowhere()
 
 
 def fail(message: str) -> t.NoReturn:

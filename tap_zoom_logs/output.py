@@ -39,10 +39,14 @@ class ZoomMessageWriter(MsgSpecWriter):
             if not isinstance(message, RecordMessage):
                 sys.stdout.flush()
         except BrokenPipeError:
-            # So that the interpreter's own last flush does not fail on it again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            stdout_to_nowhere()
             msg = "the target stopped reading the tap's output (its stdin closed): see its log"
             raise TargetGone(msg) from None
+
+
+def stdout_to_nowhere() -> None:
+    """After a broken pipe: so that the interpreter's own last flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class TargetGone(TapZoomLogsError):

@@ -3,6 +3,7 @@ where its entries are in the answer, which fields make an entry, and what its ti
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import typing as t
@@ -55,18 +56,19 @@ def meeting_time_key(value: t.Any) -> str:
     `2026-03-21T07:09:03.216Z`; an ISO date-time to the millisecond; "" otherwise."""
     if isinstance(value, str):
         match = _MEETING_TIME.fullmatch(value.strip())
-        if match:
+        if match:  # every entry comes here: checked by the stdlib's C parser, not pendulum
             day, clock, millis = match.groups()
             try:
-                pendulum.parse(f"{day}T{clock}")
-            except (ValueError, pendulum.parsing.exceptions.ParserError):
+                datetime.datetime.fromisoformat(f"{day}T{clock}")
+            except ValueError:
                 return ""
             return f"{day}T{clock}.{millis}Z"
-        second = iso_time_key(value)
-        if second:
+        try:
             moment = pendulum.parse(value, tz="UTC")
-            assert isinstance(moment, pendulum.DateTime)
-            return f"{second[:19]}.{moment.microsecond // 1000:03d}Z"
+        except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+            return ""
+        if isinstance(moment, pendulum.DateTime):
+            return f"{zoom_second(moment)[:19]}.{moment.microsecond // 1000:03d}Z"
     return ""
 
 

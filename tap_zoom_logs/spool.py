@@ -24,7 +24,7 @@ import threading
 import typing as t
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
 #: A spool stays in memory up to this size, then moves to an unnamed temporary file.
 SPOOL_MEMORY_BYTES = 64 * 1024
@@ -63,13 +63,6 @@ class Occurrences:
         occurrence = self._seen.get(row, 0)
         self._seen[row] = occurrence + 1
         return occurrence
-
-
-def numbered(rows: Iterable[Row]) -> Iterator[tuple[str, str, int]]:
-    """(key, row, occurrence) for rows whose equal keys come together."""
-    count = Occurrences()
-    for key, row in rows:
-        yield key, row, count(key, row)
 
 
 class SpoolBudget:

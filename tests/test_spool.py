@@ -11,7 +11,7 @@ import pytest
 
 from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.reports import Report
-from tap_zoom_logs.spool import Occurrences, SpoolBudget, WindowSpool, lw_id, numbered
+from tap_zoom_logs.spool import Occurrences, SpoolBudget, WindowSpool, lw_id
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 from tests.conftest import report_of
 
@@ -65,7 +65,8 @@ def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = No
     for page in pages:
         spool.add([report.row(entry) for entry in page])
     try:
-        return [lw_id(report.name, row, n) for _, row, n in numbered(spool.rows())]
+        count = Occurrences()
+        return [lw_id(report.name, row, count(key, row)) for key, row in spool.rows()]
     finally:
         spool.close()
 
@@ -90,7 +91,7 @@ def test_identical_entries_are_numbered_within_their_second():
 
     assert [count("10:00:00", same), count("10:00:00", other), count("10:00:00", same)] == [0, 0, 1]
     assert count("10:00:01", same) == 0, "a new second starts the count again"
-    assert [n for _, _, n in numbered([("k", same), ("k", same), ("k", same)])] == [0, 1, 2]
+    assert [count("k", same) for _ in range(3)] == [0, 1, 2]
 
 
 def test_an_id_is_the_stream_the_row_and_the_occurrence():

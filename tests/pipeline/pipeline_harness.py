@@ -45,6 +45,7 @@ import psycopg
 import pytest
 
 from tap_zoom_logs.sandbox import ZoomEmulator
+from tests.conftest import ALL_STREAMS, FIELDS, STREAMS
 
 REPO = Path(__file__).resolve().parents[2]
 MELTANO_VENV = REPO / ".venv-meltano"
@@ -56,23 +57,10 @@ PIPELINE_TIMEOUT = 240  # seconds for one `meltano run`
 # target-duckdb's virtualenv, with the duckdb meltano.yml pins: the tests read with it.
 DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
 
-STREAM_FIELDS: dict[str, tuple[str, ...]] = {
-    "activity_logs": ("time", "type", "email", "ip_address", "client_type", "version"),
-    "operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
-    "meeting_activity_logs": (
-        "meeting_number",
-        "activity_time",
-        "operator",
-        "operator_email",
-        "activity_category",
-        "activity_detail",
-    ),
-    "phone_operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
-}
-#: The streams meltano.yml selects, and every stream (the meeting audit trail and Zoom
-#: Phone's logs are not selected by default: target-postgres runs select them all).
-STREAMS = ("activity_logs", "operation_logs")
-ALL_STREAMS = tuple(STREAM_FIELDS)
+#: Each stream's own fields, the streams meltano.yml selects, and every stream (the meeting
+#: audit trail and Zoom Phone's logs are not selected by default: target-postgres runs
+#: select them all): the unit tests' own lists.
+STREAM_FIELDS = FIELDS
 REPORT_ENDPOINTS = ("activities", "operationlogs", "meeting_activities", "phone_operationlogs")
 
 # Small data so the whole suite stays within a few minutes. `now` is fixed once per session
