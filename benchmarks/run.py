@@ -478,8 +478,10 @@ def latency_section(sizes: Sizes, seed: int, rps: float, workdir: Path) -> list[
             run = run_client(
                 emulator, workdir, "1 latency", name, first=emulator.first_day, **settings
             )
-            in_flight = conc or run.peak_concurrency
-            run.bound = max((run.pages + run.tokens) / rps, run.pages * latency / in_flight)
+            # The rate's bound; one request at a time is also bound by the page latency.
+            run.bound = (run.pages + run.tokens) / rps
+            if conc:
+                run.bound = max(run.bound, run.pages * latency / conc)
             runs.append(run)
         return runs
     finally:
