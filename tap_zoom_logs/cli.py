@@ -10,6 +10,7 @@ of a traceback. No message quotes a setting's value.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 import os
@@ -97,7 +98,28 @@ def _last_line(line: str) -> None:
     """Write the run's reason as the last line of stderr: worker threads still finishing a
     request (and urllib3's debug lines about it) log nothing after it."""
     logging.disable(logging.CRITICAL)
+    # A thread that passed the level check before the line above may be inside a handler,
+    # or waiting for its lock: setStream waits for the handler's lock, so once it returns
+    # nothing is half-written, and whatever still gets through goes nowhere.
+    for handler in _stderr_handlers():
+        handler.setStream(io.StringIO())  # a few lines at most
     sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _stderr_handlers() -> list[logging.StreamHandler[t.TextIO]]:
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    return [
+        handler
+        for logger in loggers
+        for handler in logger.handlers
+        if isinstance(handler, logging.StreamHandler)
+        and handler.stream in (sys.stderr, sys.__stderr__)
+    ]
 
 
 def _raised_in_stream_maps(tb: TracebackType | None) -> bool:

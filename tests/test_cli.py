@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -331,3 +332,39 @@ def test_nothing_is_logged_after_the_reason(capsys):
 
     assert stopped.value.code == 1
     assert capsys.readouterr().err.splitlines()[-1] == "tap-zoom-logs: error: it broke"
+
+
+class _SlowFormatter(logging.Formatter):
+    """Holds a log line inside its handler (lock taken, not yet written) for a moment."""
+
+    def __init__(self, inside: threading.Event) -> None:
+        super().__init__()
+        self.inside = inside
+
+    def format(self, record: logging.LogRecord) -> str:
+        self.inside.set()
+        time.sleep(0.3)
+        return super().format(record)
+
+
+def test_a_line_already_being_logged_is_written_before_the_reason(capsys):
+    """The race CI caught: urllib3's debug line about a window's last request was already
+    inside the handler when the reason was written, and came out after it."""
+    logger = logging.getLogger("tap-zoom-logs")
+    inside = threading.Event()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SlowFormatter(inside))
+    logger.addHandler(handler)
+    late = threading.Thread(target=logger.error, args=("a window's last request",))
+    try:
+        late.start()
+        assert inside.wait(5), "the late line never reached its handler"
+        with pytest.raises(SystemExit):
+            cli.fail("it broke")
+        late.join()
+    finally:
+        logger.removeHandler(handler)
+        logging.disable(logging.NOTSET)
+
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1] == "tap-zoom-logs: error: it broke", lines
