@@ -17,4 +17,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist): the pipeline tests in one, the others beside them
+# (tests/conftest.py says how); a later -n in "$@" wins, -n 0 runs in this process.
+exec .venv/bin/python -m pytest --numprocesses 2 "$@"
