@@ -358,9 +358,9 @@ class PipelineTestsTogether(LoadScopeScheduling):
     share one PostgreSQL server and Meltano's `.meltano/` (its run files too), so they are
     one unit of work, run one after another in one process, while the other tests, each a
     unit of its own, run in the other. (xdist's `--dist loadgroup` would say this with a
-    marker, but its groups do not hold under pytest 9.) `_split_scope` is xdist's documented
-    way to group; if it ever changed, the pipeline tests would meet in `.meltano/run/` and
-    fail, not pass unseen."""
+    marker, but its groups do not hold under pytest 9.) `_split_scope` is private: it is
+    what xdist's own file-by-file scheduler overrides. Were it renamed, the pipeline tests
+    would meet in `.meltano/run/` and fail, not pass unseen."""
 
     @override
     def _split_scope(self, nodeid: str) -> str:
