@@ -51,3 +51,21 @@ def test_readme_says_where_every_module_is():
     modules = {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
     modules |= {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
     assert named == modules
+
+
+def test_ci_runs_the_test_command_the_readme_gives():
+    """`.ci/run` installs what a fresh machine lacks, then runs the README's test command
+    as written, as its last command, and nothing else that runs tests."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Run the tests", 1)[1]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [
+        line.strip()
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+    assert command == "scripts/test.sh"
+    assert commands[-1] == f"exec {command}"
+    assert not any("pytest" in line for line in commands), "tests run only through the command"
