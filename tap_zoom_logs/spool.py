@@ -137,13 +137,9 @@ class WindowSpool:
         self._on_disk = True
         self._budget.change(memory=-self.size, disk=self.size)
 
-    def rows(self) -> Iterator[Row]:
-        """Every row, each second's rows together, in ascending key order."""
-        for batch in self.batches():
-            yield from batch
-
     def batches(self) -> Iterator[list[Row]]:
-        """`rows()` a page or so at a time."""
+        """Every row, each second's rows together, in ascending key order, a page or so at
+        a time."""
         if self._descending:
             for offset, length in reversed(self._pages):
                 yield self._read(offset, length)[::-1]

@@ -32,6 +32,7 @@ from xdist.scheduler import LoadScopeScheduling
 from tap_zoom_logs import cli
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.spool import Row, WindowSpool
 
 #: The streams selected by default, and every stream.
 STREAMS = ("activity_logs", "operation_logs")
@@ -140,6 +141,11 @@ def assert_union_is_the_truth(
                 seen = union.setdefault(record["lw_id"], record)
                 assert seen == record, f"{stream}: one lw_id, two different records"
         assert without_id(stream, list(union.values())) == truth(emulator, stream, config), stream
+
+
+def spooled_rows(spool: WindowSpool) -> list[Row]:
+    """A spool's rows as the stream reads them back, batch after batch."""
+    return [row for batch in spool.batches() for row in batch]
 
 
 def report_of(stream_class: Any) -> Report:

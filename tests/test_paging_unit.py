@@ -19,7 +19,7 @@ from tap_zoom_logs.reports import Report
 from tap_zoom_logs.spool import SpoolBudget
 from tap_zoom_logs.streams import ActivityLogsStream
 from tap_zoom_logs.windows import Window
-from tests.conftest import report_of
+from tests.conftest import report_of, spooled_rows
 
 REPORT = report_of(ActivityLogsStream)
 WINDOW = Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 29))
@@ -81,7 +81,9 @@ def read(zoom: Any, *, page_size: int = 10, is_open: bool = False) -> WindowRead
 def emails(done: WindowRead) -> list[str]:
     """The window's entries as they will be emitted (oldest first), by their email."""
     try:
-        return [json.loads(row)[REPORT.fields.index("email")] for _, row in done.spool.rows()]
+        return [
+            json.loads(row)[REPORT.fields.index("email")] for _, row in spooled_rows(done.spool)
+        ]
     finally:
         done.spool.close()
 

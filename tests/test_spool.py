@@ -13,7 +13,7 @@ from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.spool import Occurrences, SpoolBudget, WindowSpool, lw_id
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
-from tests.conftest import report_of
+from tests.conftest import report_of, spooled_rows
 
 ACTIVITY = report_of(ActivityLogsStream)
 OPERATION = report_of(OperationLogsStream)
@@ -66,7 +66,7 @@ def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = No
         spool.add([report.row(entry) for entry in page])
     try:
         count = Occurrences()
-        return [lw_id(report.name, row, count(key, row)) for key, row in spool.rows()]
+        return [lw_id(report.name, row, count(key, row)) for key, row in spooled_rows(spool)]
     finally:
         spool.close()
 
@@ -151,7 +151,7 @@ def test_rows_come_out_in_ascending_time(monkeypatch, order):
     spool = WindowSpool(SpoolBudget())
     for page in pages_of(entries):
         spool.add([ACTIVITY.row(entry) for entry in page])
-    keys = [key for key, _ in spool.rows()]
+    keys = [key for key, _ in spooled_rows(spool)]
     spool.close()
 
     assert keys == sorted(keys)
@@ -162,7 +162,7 @@ def test_an_entry_without_a_usable_time_is_kept():
     odd = {**SIGN_IN, "time": "soon"}
     spool = WindowSpool(SpoolBudget())
     spool.add([ACTIVITY.row(entry) for entry in (SIGN_IN, odd, SIGN_OUT)])
-    keys = [key for key, _ in spool.rows()]
+    keys = [key for key, _ in spooled_rows(spool)]
     spool.close()
 
     assert sorted(keys) == ["", SIGN_IN["time"], SIGN_IN["time"]]
