@@ -1,5 +1,5 @@
-"""Zoom's report API as the tap uses it: one request (rate-limited, retried, judged), one
-page, one window paged to its end. Shared by every stream of the run."""
+"""Zoom's report API as the tap uses it: one request (rate-limited, retried, judged) and
+one page. Shared by every stream of the run; paging.py reads a window to its end."""
 
 from __future__ import annotations
 
