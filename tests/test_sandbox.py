@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from tap_zoom_logs.sandbox import (
     MEETING_ACTIVITY_SCOPE,
     OPERATION_SCOPE,
     PHONE_OPERATION_SCOPE,
+    STREAMS,
     EmulatorStats,
     RequestRecord,
     ZoomEmulator,
@@ -566,12 +567,33 @@ def test_data_has_empty_days_but_not_everywhere(shared: ZoomEmulator, stream: st
 def test_same_seed_same_data_and_later_runs_see_a_superset() -> None:
     first = ZoomEmulator(seed=3, now=NOW, history_days=5)
     again = ZoomEmulator(seed=3, now=NOW, history_days=5)
-    later = ZoomEmulator(seed=3, now=NOW + timedelta(hours=2), history_days=6)
+    later = ZoomEmulator(seed=3, now=NOW + timedelta(hours=2), history_days=5)
     other = ZoomEmulator(seed=4, now=NOW, history_days=5)
     for stream in RECORDS.values():
         assert first.entries(stream) == again.entries(stream)
         assert first.entries(stream) != other.entries(stream)
         assert later.truth(stream, "2026-03-26", NOW) == first.entries(stream)
+
+
+def _age_of(stream: str, entry: dict, now: datetime) -> dict:
+    """`entry` with the date of its time replaced by that day's age before `now`."""
+    field = "activity_time" if stream == "meeting_activity_logs" else "time"
+    age = (now.date() - date.fromisoformat(entry[field][:10])).days
+    return {**entry, field: f"{age} days ago{entry[field][10:]}"}
+
+
+@pytest.mark.parametrize("days_later", [1, 37, 366])
+def test_the_data_is_the_same_on_every_date(days_later: int) -> None:
+    # Seeded by a day's age, not its date: a test's data cannot pass on one date and fail
+    # on another. Only the date in each time moves (and today's cut, with the hour).
+    first = ZoomEmulator(seed=3, now=NOW, history_days=6)
+    moved = ZoomEmulator(seed=3, now=NOW + timedelta(days=days_later), history_days=6)
+    for stream in STREAMS:
+        before, after = first.entries(stream), moved.entries(stream)
+        assert before, stream
+        assert [_age_of(stream, e, NOW) for e in before] == [
+            _age_of(stream, e, moved.now) for e in after
+        ]
 
 
 def test_tap_config(shared: ZoomEmulator) -> None:

@@ -44,7 +44,9 @@ and ``page_size`` 1..300 (default 30).
 Options (ZoomEmulator keywords; CLI flags in ``--help``):
 
 - ``seed``, ``history_days``, ``now``: the data set. Each (stream, UTC day) draws from its
-  own RNG, so the same seed gives the same entries whatever the other streams or options.
+  own RNG, seeded by the day's age (days before ``now``), so the same seed gives the same
+  entries whatever the date, the other streams or the options; only today's cut at ``now``
+  moves with the hour.
 - ``entries_per_day``: an int for every stream, or a mapping stream -> int in which a
   stream not named gets DEFAULT_ENTRIES_PER_DAY (40; name a stream with 0 to silence it).
   A day holds 0.5x..1.5x that number. Days are drawn on first use: a 1,000,000-entry day

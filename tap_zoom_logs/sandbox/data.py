@@ -1,6 +1,7 @@
 """The deterministic entries: name pools and one maker per stream, all from seeded RNGs.
 
-Each (stream, day) draws from its own ``random.Random(f"{seed}:{stream}:{day}")``, so adding
+Each (stream, day) draws from its own ``random.Random(f"{seed}:{stream}:{age}d")`` (``age``: days
+before the emulator's today, so the data looks the same whatever the date), so adding
 a stream, or changing one stream's volume, never changes another stream's entries.
 """
 

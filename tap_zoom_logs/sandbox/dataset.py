@@ -71,8 +71,15 @@ class _Dataset:
     def history(self) -> list[date]:
         return list(_days(self._oldest, self._today))
 
+    def _rng(self, stream: str, day: date, purpose: str = "") -> random.Random:
+        """The RNG of one (stream, day), seeded by the day's age, not its date: the data set
+        then looks the same on every calendar day (a test's data cannot pass on one date and
+        fail on the next); only today's cut at ``now`` moves with the hour."""
+        age = (self._today - day).days
+        return random.Random(f"{self._seed}:{stream}:{age}d{purpose}")
+
     def _quiet(self, stream: str, day: date) -> bool:
-        return random.Random(f"{self._seed}:{stream}:{day}:quiet").random() < EMPTY_DAY_RATE
+        return self._rng(stream, day, ":quiet").random() < EMPTY_DAY_RATE
 
     def _is_empty(self, stream: str, day: date) -> bool:
         # The oldest day always has data (it is the config's start_date) and two empty days
@@ -89,7 +96,7 @@ class _Dataset:
         return rng.randint(low, max(low, round(per_day * 1.5)))
 
     def _generate(self, stream: str, day: date) -> list[dict[str, Any]]:
-        rng = random.Random(f"{self._seed}:{stream}:{day.isoformat()}")
+        rng = self._rng(stream, day)
         count = self._count(stream, day, rng)
         entries = generate_day(stream, day, rng, count, self._people)
         if day == self._today:
@@ -131,8 +138,7 @@ class _Dataset:
             return False  # nothing is drawn there, and nothing was added (not cached)
         if day == self._today:  # cut at now: only the entries can tell
             return bool(self.ascending(stream, day))
-        rng = random.Random(f"{self._seed}:{stream}:{day.isoformat()}")
-        return self._count(stream, day, rng) > 0
+        return self._count(stream, day, self._rng(stream, day)) > 0
 
     def add(self, stream: str, entry: dict[str, Any]) -> None:
         field = TIME_FIELDS[stream]
