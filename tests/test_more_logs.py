@@ -220,9 +220,11 @@ def test_zoom_phones_daily_limit_stops_only_its_stream(tap, emulator):
 
 
 def test_zoom_phone_is_paced_by_its_own_limit(tmp_path):
+    # Seed 2's four past days (the data is seeded by a day's age, not its date) hold 25
+    # pages of 30 phone entries at any date, before today's share, which moves with the hour.
     volume = {stream: 150 for stream in ALL_STREAMS}
     with ZoomEmulator(
-        seed=2, history_days=4, entries_per_day=volume, phone_rate_limit_per_second=10
+        seed=2, history_days=5, entries_per_day=volume, phone_rate_limit_per_second=10
     ) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(page_size=30, phone_max_requests_per_second=8)
