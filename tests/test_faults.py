@@ -83,9 +83,12 @@ def backfill(
 
 
 def _revoked_every_few_requests(zoom: ZoomEmulator) -> None:
-    # Pending faults' `after` counters tick together, so these fire about every 5 requests.
-    for k in range(1, 6):
-        zoom.inject("revoke_token", after=4 * k)
+    # Pending faults' `after` counters tick together, so these fire about every 10 requests:
+    # more than the windows in flight (3) can send between a refusal and its retry, so no
+    # single request meets a revocation at each of its MAX_TOKEN_RENEWALS retries. (At 5
+    # requests apart, retries in lockstep met the next revocation: flaky.)
+    for k in range(1, 5):
+        zoom.inject("revoke_token", after=9 * k)
 
 
 def _token_endpoint_5xx(zoom: ZoomEmulator) -> None:
