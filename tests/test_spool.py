@@ -172,7 +172,10 @@ def unnamed_files() -> set[str]:
     return set(os.listdir(tempfile.gettempdir()))
 
 
-def test_a_big_window_goes_to_disk_and_leaves_nothing_behind():
+def test_a_big_window_goes_to_disk_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    # The spool's files go to this test's own folder: the shared temporary folder changes
+    # whenever another test process makes a file there.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     before = unnamed_files()
     budget = SpoolBudget()
     spool = WindowSpool(budget)
