@@ -98,14 +98,16 @@ def plan_stream(
     now: pendulum.DateTime,
 ) -> Plan:
     """The range a stream reads: from its bookmark less the lookback, or from start_date;
-    never before what Zoom keeps; up to end_date or now.
+    never before what Zoom keeps; up to end_date or now, whichever comes first.
 
     Zoom filters by whole days, cut in a time zone it does not document. So where the range
     comes from the settings rather than a bookmark, one more day is read at each edge (while
     Zoom still keeps it), and entries are then kept to the second.
     """
     floor = oldest_day(now)
-    end = bounds.end or now
+    # Never past now: the bookmark becomes the plan's end once its last window is read, and
+    # a bookmark past what was read would skip, in the next run, what arrives until then.
+    end = min(bounds.end, now) if bounds.end is not None else now
     start = max(bounds.start or floor, floor)
     notes = []
     from_settings = True

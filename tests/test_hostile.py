@@ -150,6 +150,20 @@ def test_a_bookmark_in_the_future_is_named_and_the_stream_reads_on(tap, emulator
         assert run.bookmark(stream) == config["end_date"], "set back to what was read"
 
 
+def test_a_future_end_date_sets_no_bookmark_past_what_was_read(tap, emulator):
+    # With the bookmark at end_date, the next run would take it for "in the future", read
+    # from now less the lookback, and never read what arrived between the two runs.
+    future = (emulator.now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    config = tap.config(end_date=future)
+    run = tap.run(config)
+    read_until = pendulum.now("UTC").format("YYYY-MM-DDTHH:mm:ss[Z]")
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in STREAMS:
+        assert without_id(stream, run.records[stream]) == truth(emulator, stream, config)
+        assert emulator.tap_config()["end_date"] <= run.bookmark(stream) <= read_until
+
+
 # The bookmark older than six months, an end_date before them and a misspelt setting are
 # checked in this process (test_windows.py, test_settings_unit.py).
 

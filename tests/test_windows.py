@@ -207,3 +207,12 @@ def test_a_window_is_open_until_fourteen_hours_after_its_last_utc_day():
 
     assert window.is_open(day_after.add(hours=13, minutes=59, seconds=59))
     assert not window.is_open(day_after.add(hours=14))
+
+
+def test_a_future_end_date_reads_up_to_now_and_no_further():
+    """The plan's end becomes the bookmark: past now, it would claim entries not yet read."""
+    result = plan(start="2026-05-20T08:00:00Z", end="2026-06-19T00:00:00Z")
+
+    assert result.end == NOW
+    assert result.upper == zoom_second(NOW)
+    assert days(result) == ("2026-05-19", "2026-05-30"), "no day after today"
