@@ -62,7 +62,6 @@ class ZoomReportStream(Stream):
         self.api = api
         self.feed = feed
         self.plan: Plan | None = None
-        feed.enlist(self)
 
     def query_params(self) -> dict[str, str]:
         """Query parameters this report adds to from/to/page_size."""

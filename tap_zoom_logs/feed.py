@@ -1,7 +1,9 @@
 """The window feed: reads windows ahead, concurrently, and hands them back finished, in order.
 
-One feed per run, shared by the streams in the order the SDK syncs them, so the next
-stream's first windows are already in flight while this one's last are still paging.
+One feed per run, shared by the streams in the order the SDK syncs them (the tap's
+`streams`, which the SDK sorts by name: not the order of discovery), so the next stream's
+first windows are already in flight while this one's last are still paging, and no window
+fetched ahead is thrown away.
 
 How many windows are in flight follows the rate: each family's `Lane` says how many keep
 its rate limit busy at the latency it measures (capped by max_concurrent_requests). What
@@ -25,7 +27,7 @@ from tap_zoom_logs.paging import read_window
 from tap_zoom_logs.spool import SpoolBudget
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.paging import WindowRead
@@ -73,11 +75,14 @@ class _Jobs:
 class WindowFeed:
     """Fetches the windows of the run's streams and hands each back when it is complete."""
 
-    def __init__(self, api: ZoomAPI, page_size: int) -> None:
+    def __init__(
+        self, api: ZoomAPI, page_size: int, sync_order: Callable[[], Sequence[FeedSource]]
+    ) -> None:
         self._api = api
         self._page_size = page_size
         self.budget = SpoolBudget()
-        self._sources: list[FeedSource] = []
+        #: The streams in the order the SDK syncs them (asked when the sync begins).
+        self._sync_order = sync_order
         #: Failures that stopped one stream but not the run (a family's daily limit).
         self.deferred: list[Exception] = []
         self._jobs = _Jobs()
@@ -85,10 +90,6 @@ class WindowFeed:
         #: Families whose windows failed: nothing new of theirs starts (but the next to be
         #: emitted, which must land for the error to surface in order).
         self._failed: set[str] = set()
-
-    def enlist(self, source: FeedSource) -> None:
-        """Streams enlist in the order the SDK syncs them (the order of discovery)."""
-        self._sources.append(source)
 
     def windows(self, source: FeedSource) -> Iterator[WindowRead]:
         """`source`'s windows, each complete, oldest first; the caller closes each spool.
@@ -109,7 +110,8 @@ class WindowFeed:
         self._api.stopping.clear()
         self._failed = set()
         now = pendulum.now("UTC").replace(microsecond=0)
-        sources = self._sources[self._sources.index(first) :] if first in self._sources else [first]
+        order = list(self._sync_order())
+        sources = order[order.index(first) :] if first in order else [first]
         sources = [first, *(s for s in sources[1:] if s.selected)]
         self._api.check_scopes([source.report for source in sources])
         for source in sources:
@@ -210,8 +212,13 @@ class WindowFeed:
         self.deferred.append(error)
 
     def finish(self, source: FeedSource) -> None:
-        """`source` is done: if it is the run's last, fail with what stopped a stream."""
-        selected = [s for s in self._sources if s.selected]
+        """`source` is done: if it is the last the SDK syncs, fail with what stopped a stream.
+
+        The SDK's sync_all is final, so the run's end is the end of its last stream, in the
+        SDK's own order (not the order of discovery: then a later stream swallowed the error
+        and the run exited 0).
+        """
+        selected = [s for s in self._sync_order() if s.selected]
         if self.deferred and (not selected or source is selected[-1]):
             raise self.deferred[0]
 
