@@ -212,7 +212,6 @@ class TapZoomLogs(Tap):
         sorts by name (tests/test_more_logs.py fails if that order changes unseen)."""
         return t.cast("list[ZoomReportStream]", list(self.streams.values()))
 
-
     def selected_streams(self) -> list[ZoomReportStream]:
         selected = [s for s in self.streams.values() if s.selected]
         if not selected:
