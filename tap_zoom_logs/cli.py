@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 import typing as t
@@ -52,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = TapZoomLogs.cli.main(args=args, prog_name=PROG, standalone_mode=False)
         sys.stdout.flush()
     except Interrupted as exc:
+        # Stopping already: a second signal must not end the process by its default action
+        # (no exit code of ours, no line) while Python shuts down.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)
         _flush_what_can_be()
         _last_line(f"{PROG}: {exc}")
         sys.exit(exc.exit_code)

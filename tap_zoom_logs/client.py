@@ -163,6 +163,7 @@ class ZoomReportStream(Stream):
         occurrence = Occurrences()
         emitted = 0
         for batch in read.spool.batches():
+            self.feed.check_interrupted()  # a signal stops the run between two batches
             for (key, row), values in zip(batch, self._decode(batch), strict=True):
                 number = occurrence(key, row)
                 if key and not near[0] <= key[:10] <= near[1]:

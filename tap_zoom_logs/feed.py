@@ -15,6 +15,8 @@ the window being emitted (whose entries must all be in before its first is emitt
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import typing as t
 from collections import deque
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pendulum
 
-from tap_zoom_logs.errors import DailyLimitReached, Stopped
+from tap_zoom_logs.errors import DailyLimitReached, Interrupted, Stopped
 from tap_zoom_logs.paging import read_window
 from tap_zoom_logs.spool import SpoolBudget
 
@@ -90,12 +92,51 @@ class WindowFeed:
         #: Families whose windows failed: nothing new of theirs starts (but the next to be
         #: emitted, which must land for the error to surface in order).
         self._failed: set[str] = set()
+        #: The signal that is to stop the run (set by the signal handler, nothing more).
+        self._signal: int | None = None
+        #: Written by the signal handler to wake `_stop_when_woken` (once a sync begins).
+        self._wake_write: int | None = None
+
+    def interrupt(self, signum: int) -> None:
+        """A signal: the workers stop now, and the run at the main thread's next step
+        (`check_interrupted`). Safe in a signal handler: an assignment and a write."""
+        if self._signal is None:
+            self._signal = signum
+        if self._wake_write is not None:
+            with contextlib.suppress(OSError):  # a wake-up already pending is enough
+                os.write(self._wake_write, b"!")
+
+    def _watch_for_signals(self) -> None:
+        """The handler wakes a thread of the feed's own through a pipe, and that thread
+        stops the workers: a handler runs between two bytecodes of the main thread, which
+        may hold any lock at that moment, so the handler itself takes none."""
+        if self._wake_write is None:
+            wake_read, wake_write = os.pipe()
+            os.set_blocking(wake_write, False)
+            self._wake_write = wake_write
+            watch = threading.Thread(
+                target=self._stop_when_woken, args=(wake_read,), name="signal-watch", daemon=True
+            )
+            watch.start()
+
+    def _stop_when_woken(self, wake_read: int) -> None:
+        os.read(wake_read, 1)
+        self._api.stopping.set()  # workers stop at their next step; the main thread raises
+        with self._cond:
+            self._cond.notify_all()
+
+    def check_interrupted(self) -> None:
+        """In the main thread: stop the run here if a signal asked for it."""
+        if self._signal is not None:
+            self.stop()
+            raise Interrupted(self._signal)
 
     def windows(self, source: FeedSource) -> Iterator[WindowRead]:
         """`source`'s windows, each complete, oldest first; the caller closes each spool.
 
         Its plan is made now, unless the sync of an earlier stream made it already.
         """
+        self.check_interrupted()
         if not self._jobs.queue or self._jobs.queue[0].source is not source:
             self._restart(source)
         return self._windows_of(source)
@@ -106,6 +147,7 @@ class WindowFeed:
 
     def _restart(self, first: FeedSource) -> None:
         """A new sync from `first` on, with every selected stream that follows it."""
+        self._watch_for_signals()
         self.stop()
         self._api.stopping.clear()
         self._failed = set()
@@ -113,7 +155,11 @@ class WindowFeed:
         order = list(self._sync_order())
         sources = order[order.index(first) :] if first in order else [first]
         sources = [first, *(s for s in sources[1:] if s.selected)]
-        self._api.check_scopes([source.report for source in sources])
+        try:
+            self._api.check_scopes([source.report for source in sources])
+        except Stopped:  # a signal came while the token was being fetched
+            self.check_interrupted()
+            raise
         for source in sources:
             plan = source.plan_run(now)
             for window in plan.windows:
@@ -123,8 +169,10 @@ class WindowFeed:
         with self._cond:
             head = self._jobs.queue[0]
             while not head.done:
+                self.check_interrupted()
                 self._start_more()
                 self._cond.wait(0.5)
+            self.check_interrupted()
             self._jobs.queue.popleft()
             self._start_more()
             self._cond.notify_all()  # a new head: a paused window may be it

@@ -191,11 +191,17 @@ class TapZoomLogs(Tap):
             signal.signal(signal.SIGINT, self._stop_on_signal)
 
     def _stop_on_signal(self, signum: int, frame: FrameType | None) -> None:
-        """Abandon the windows queued and in flight, and end the run from the main thread;
-        the state already written covers every finished window."""
+        """End the run from the main thread; the state written covers every finished window.
+
+        Once the feed exists, the handler only takes note: the feed stops the run at its
+        next step (between pages, windows and batches of records). An exception raised in
+        a handler lands wherever the main thread happens to be, and inside a log call's
+        write `logging` swallows it ("--- Logging error ---") and the run went on.
+        """
         if "feed" in self.__dict__:
-            self.feed.stop()
-        raise Interrupted(signum)
+            self.feed.interrupt(signum)
+        else:  # still setting up: no step to stop at, and nothing written yet
+            raise Interrupted(signum)
 
     @cached_property
     def zoom(self) -> ZoomAPI:

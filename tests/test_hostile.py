@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
 import time
 from datetime import timedelta
 
@@ -48,9 +49,13 @@ def test_paging_that_never_ends_stops_the_stream(tap, emulator):
 # --------------------------------------------------------------------------- signals
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("signum", "code", "times"),
+    [(signal.SIGTERM, 143, 1), (signal.SIGINT, 130, 1), (signal.SIGTERM, 143, 2)],
+    ids=["SIGTERM", "SIGINT", "SIGTERM twice, 20 ms apart"],
+)
 def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state(
-    tap, emulator, signum, code
+    tap, emulator, signum, code, times
 ):
     config = tap.config(page_size=10, lookback_days=0, max_requests_per_second=50)
     emulator.latency = 0.05
@@ -65,7 +70,9 @@ def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state
         time.sleep(0.05)  # until a request hangs: the signal comes with one in flight
     assert emulator.stats.in_flight, "no request was hanging when the signal came"
     sent = time.monotonic()
-    process.send_signal(signum)
+    for _ in range(times):  # a second signal while the first is being handled changes nothing
+        process.send_signal(signum)
+        time.sleep(0.02)
     stdout, stderr = process.communicate(timeout=60)
     took = time.monotonic() - sent
 
@@ -79,6 +86,47 @@ def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state
     resumed = tap.run(config, state=stopped.state or None)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert_union_is_the_truth([stopped, resumed], emulator, config)
+
+
+def test_a_signal_while_the_log_pipe_is_full_still_stops_the_run(tap, emulator):
+    # A scheduler that reads stderr slowly: the tap's log writes block on a full pipe, and
+    # the signal arrives while the main thread is inside logging, whose own error handling
+    # would swallow an exception raised there ("--- Logging error ---").
+    config = tap.config(page_size=1, lookback_days=0, max_requests_per_second=200)
+    # Each entry's time a number: the main thread warns of each as it emits it.
+    emulator.inject("bad_time", times=100_000, value=12345)
+    path = tap.tmp_path / "config-full-pipe.json"
+    path.write_text(json.dumps(config))
+    process = subprocess.Popen(
+        [TAP, "--config", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stdout = bytearray()
+    reader = threading.Thread(target=lambda: stdout.extend(process.stdout.read()), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 30
+    requests_before = -1
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.5)  # until the requests stop: every thread waits on the full pipe
+        requests_now = sum(emulator.stats.requests.values())
+        if requests_now == requests_before:
+            break
+        requests_before = requests_now
+    assert process.poll() is None, "the run ended before its log pipe filled"
+    process.send_signal(signal.SIGTERM)
+    time.sleep(1)
+    stderr = process.stderr.read().decode()  # the scheduler reads on
+    process.wait(timeout=30)
+    reader.join(timeout=30)
+
+    assert process.returncode == 143, stderr[-2000:]
+    assert "Logging error" not in stderr and "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith("tap-zoom-logs: stopped by SIGTERM")
+    stopped = parse_output(process.returncode, stdout.decode(), stderr)
+    assert stopped.records["activity_logs"], "the signal came mid-run"
+    assert not stopped.records["operation_logs"], "no stream is read after the signal"
 
 
 def test_a_target_that_stops_reading_ends_the_run_with_one_line(tap):
