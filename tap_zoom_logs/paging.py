@@ -100,6 +100,10 @@ class _Reading:
     pages: int = 0
     entries: int = 0
     dropped: int = 0
+    #: The most entries one page held: Zoom's real page size, which may be less than asked.
+    largest_page: int = 0
+    #: Pages that held no entry yet carried a page token.
+    empty_pages: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
     first_page: list[Row] = field(default_factory=list)
     last_page: list[Row] = field(default_factory=list)
@@ -116,6 +120,8 @@ class _Reading:
             total = page.get("total_records")  # Zoom Phone's answers say how many there are
             del page  # a window waiting for its next slot holds no page it has read
             self.entries += len(rows)
+            self.largest_page = max(self.largest_page, len(rows))
+            self.empty_pages += not rows
             if self.is_open:  # only a window Zoom may still add to needs its pages again
                 if self.pages == 1:
                     self.first_page = rows
@@ -157,13 +163,18 @@ class _Reading:
             )
             raise PagingNeverEnds(msg)
         self.tokens[page_token] = self.pages
-        page_size = int(self.query["page_size"])
+        # Pages as Zoom really fills them (30 when 300 were asked is plausible: Zoom gives
+        # /report/activities no maximum), and a total_records no page bears out is no reason
+        # to go on: empty pages count as such whatever the total says.
+        page_size = self.largest_page or int(self.query["page_size"])
         most = max(self.entries, total if type(total) is int else 0)
-        if self.pages >= math.ceil(most / page_size) + SPARE_PAGES:
+        if self.pages >= math.ceil(most / page_size) + SPARE_PAGES or (
+            self.empty_pages > SPARE_PAGES
+        ):
             msg = (
                 f"{where}: Zoom is still handing out page tokens after {self.pages} pages"
-                f" that held {self.entries} entries (page_size {page_size}): its paging"
-                " would never end"
+                f" that held {self.entries} entries ({self.empty_pages} pages empty, at most"
+                f" {self.largest_page} a page): its paging would never end"
             )
             raise PagingNeverEnds(msg)
 

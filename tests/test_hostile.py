@@ -19,6 +19,7 @@ from tests.conftest import (
     TAP,
     Tap,
     TapRun,
+    assert_exact,
     assert_union_is_the_truth,
     one_line_error,
     parse_output,
@@ -44,6 +45,18 @@ def test_paging_that_never_ends_stops_the_stream(tap, emulator):
     resumed = tap.run(config, state=stopped.state or None)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert_union_is_the_truth([stopped, resumed], emulator, config)
+
+
+def test_a_zoom_serving_smaller_pages_than_asked_is_read_to_the_end(tmp_path):
+    # 30 entries a page when 300 were asked: the endless-paging guard counts what Zoom
+    # serves (it used to stop such a day after 6 pages, on every run).
+    with ZoomEmulator(seed=4, history_days=3, entries_per_day=400, max_page_size=30) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(page_size=300, lookback_days=0)
+        run = tap.run(config)
+
+        assert_exact(run, zoom, config)
+        assert zoom.stats.pages("activities") > 3 * 6, "days of more than 6 short pages"
 
 
 # --------------------------------------------------------------------------- signals

@@ -42,6 +42,8 @@ class ScriptedZoom:
         self.entries = sorted(entries, key=lambda e: e["time"], reverse=True)
         self.after_page: Callable[[int], None] = lambda served: None
         self.refuse_tokens = 0
+        #: Entries a page really holds, whatever page_size asks (None: as asked).
+        self.serves: int | None = None
         self.asked: list[dict[str, Any]] = []
         self.counted: Counter[str] = Counter()
         self.first_pages_again = 0
@@ -53,7 +55,7 @@ class ScriptedZoom:
         if token and self.refuse_tokens:
             self.refuse_tokens -= 1
             raise PageTokenInvalid("HTTP 400, Zoom code 300: Invalid next page token.")
-        offset, size = int(token or 0), int(query["page_size"])
+        offset, size = int(token or 0), self.serves or int(query["page_size"])
         page = self.entries[offset : offset + size]
         more = offset + size < len(self.entries)
         self.after_page(len(self.asked))
@@ -145,9 +147,34 @@ def test_page_tokens_that_lead_nowhere_stop_the_stream():
 
     with pytest.raises(PagingNeverEnds) as stopped:
         read(zoom)
-    assert "still handing out page tokens after 8 pages that held 0 entries (page_size 10)" in (
+    assert "still handing out page tokens after 6 pages that held 0 entries (6 pages empty" in (
         str(stopped.value)
     )
+
+
+def test_a_total_that_no_page_bears_out_does_not_keep_paging_going():
+    tokens = iter(range(1000))
+    zoom = ScriptedZoom([])
+    zoom.get_page = lambda report, query: {
+        "activity_logs": [],
+        "next_page_token": f"t{next(tokens)}",
+        "total_records": 10**9,  # Zoom Phone's count, and empty pages for ever
+    }
+
+    with pytest.raises(PagingNeverEnds):
+        read(zoom)
+    assert next(tokens) == 6, "six pages asked, no more"
+
+
+@pytest.mark.parametrize(("asked", "served"), [(300, 30), (300, 100), (10, 3)])
+def test_pages_smaller_than_asked_are_read_to_the_end(asked, served):
+    # Zoom gives /report/activities no maximum page_size: it may serve fewer than asked.
+    zoom = ScriptedZoom([entry(n) for n in range(20 * served + 1)])
+    zoom.serves = served
+    done = read(zoom, page_size=asked)
+
+    assert done.pages == 21
+    assert emails(done) == [f"user{n}@example.com" for n in range(20 * served + 1)]
 
 
 def test_a_refused_page_token_reads_the_window_again_from_its_first_page():

@@ -61,6 +61,9 @@ Options (ZoomEmulator keywords; CLI flags in ``--help``):
 - ``meeting_audit_trail`` (default True): False is an account without the feature:
   meeting_activities answers 400 code 200 "Meeting audit trail is not enabled for this
   account." (that text is a guess; no public capture of it).
+- ``max_page_size`` (default None): pages hold at most that many entries, whatever
+  ``page_size`` asks (the envelope still echoes the ``page_size`` asked): a Zoom whose real
+  page is smaller than asked (its definition gives /report/activities no maximum).
 - ``rate_limit_per_second`` (the three /report endpoints together) and
   ``phone_rate_limit_per_second`` (Zoom Phone's own): None = no limit.
 - ``scopes`` the token carries (default DEFAULT_SCOPES, the four granular ones), ``latency``,

@@ -69,6 +69,7 @@ class _Responder:
     paging: str
     day_cut_utc_offset: float
     meeting_audit_trail: bool
+    max_page_size: int | None
     stats: EmulatorStats
     _lock: threading.Lock
     _data: _Dataset
@@ -288,7 +289,8 @@ class _Responder:
             return error.reply()
         window = pinned if pinned is not None else self._data.window(report.stream, query)
         keep: Pinned = window if self.paging == "snapshot" else None
-        rows, more, total = page_of(window, offset, query.page_size)
+        served = min(query.page_size, self.max_page_size or query.page_size)
+        rows, more, total = page_of(window, offset, served)
         next_token = self._pages.issue(query, offset + len(rows), keep) if more else ""
         if fault is not None and fault.kind == "empty_pages":
             # Nothing, and a fresh token to the same place: a client must not loop forever.

@@ -43,6 +43,7 @@ class ZoomEmulator(_Responder):
         paging: str = "offset",
         day_cut_utc_offset: float = 0.0,
         meeting_audit_trail: bool = True,
+        max_page_size: int | None = None,
         scopes: tuple[str, ...] = DEFAULT_SCOPES,
         account_id: str = "emulated-account",
         client_id: str = "emulated-client-id",
@@ -66,6 +67,9 @@ class ZoomEmulator(_Responder):
         self.paging = paging
         self.day_cut_utc_offset = float(day_cut_utc_offset)
         self.meeting_audit_trail = meeting_audit_trail
+        if max_page_size is not None and max_page_size < 1:
+            raise ValueError(f"max_page_size is at least 1, not {max_page_size}")
+        self.max_page_size = max_page_size
         self.entries_per_day = volumes(entries_per_day)
         self.stats = EmulatorStats()
         self._lock = threading.Lock()
