@@ -104,6 +104,9 @@ class _Reading:
     largest_page: int = 0
     #: Pages that held no entry yet carried a page token.
     empty_pages: int = 0
+    #: What each page held (a hash of its rows), to know a page Zoom serves again.
+    page_hashes: set[int] = field(default_factory=set)
+    repeated_pages: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
     first_page: list[Row] = field(default_factory=list)
     last_page: list[Row] = field(default_factory=list)
@@ -119,6 +122,8 @@ class _Reading:
             page_token = page.get("next_page_token") or ""
             total = page.get("total_records")  # Zoom Phone's answers say how many there are
             del page  # a window waiting for its next slot holds no page it has read
+            if self._served_before(rows):
+                rows = []  # not again: counted as empty, so that endless repeats stop
             self.entries += len(rows)
             self.largest_page = max(self.largest_page, len(rows))
             self.empty_pages += not rows
@@ -132,6 +137,29 @@ class _Reading:
             if not page_token:
                 return WindowRead(self.window, self.spool, self.pages, self.dropped)
             self._check_paging_ends(page_token, total)
+
+    def _served_before(self, rows: list[Row]) -> bool:
+        """Whether this page holds exactly what an earlier page of the window held: Zoom
+        ignored the page token and served that page again (under a fresh token).
+
+        Only a page of two or more different entries tells: a page of one entry, or of one
+        entry repeated, may truly follow an identical one (identical entries are events).
+        """
+        if len(set(rows)) < 2:
+            return False
+        signature = hash(tuple(rows))
+        if signature not in self.page_hashes:
+            self.page_hashes.add(signature)
+            return False
+        self.repeated_pages += 1
+        self.api.logger.warning(
+            "%s %s: page %d holds what an earlier page held (Zoom ignored the page token);"
+            " not emitted again",
+            self.report.name,
+            self.window.label,
+            self.pages,
+        )
+        return True
 
     def _shifted(self, rows: list[Row]) -> int:
         """How many rows at the start of this page are the shifted end of the last one."""

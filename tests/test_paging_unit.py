@@ -166,6 +166,47 @@ def test_a_total_that_no_page_bears_out_does_not_keep_paging_going():
     assert next(tokens) == 6, "six pages asked, no more"
 
 
+def test_a_zoom_serving_the_first_page_for_ever_is_stopped():
+    # Zoom ignoring next_page_token: page 1 again and again, each time with a fresh token.
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    tokens = iter(range(1000))
+    first = zoom.entries[:10]
+    zoom.get_page = lambda report, query: {
+        "activity_logs": first,
+        "next_page_token": f"fresh{next(tokens)}",
+    }
+
+    with pytest.raises(PagingNeverEnds) as stopped:
+        read(zoom)
+    assert next(tokens) == 6, "1 page and 5 spare pages asked, no more"
+    assert "6 pages that held 10 entries" in str(stopped.value)
+
+
+def test_the_first_page_served_twice_is_kept_once():
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    serve = zoom.get_page
+    asked = []
+
+    def page_one_twice(report: Report, query: dict[str, Any]) -> dict[str, Any]:
+        asked.append(query)
+        if len(asked) == 2:  # page 1 again, with a token to page 2
+            return {**serve(report, {**query, "next_page_token": ""}), "next_page_token": "010"}
+        return serve(report, query)
+
+    zoom.get_page = page_one_twice
+    done = read(zoom)
+
+    assert emails(done) == [f"user{n}@example.com" for n in range(25)], "each entry once"
+    assert done.pages == 4
+
+
+def test_a_page_of_one_entry_may_follow_an_identical_one():
+    twins = [entry(1, "same@example.com"), entry(1, "same@example.com")]
+    done = read(ScriptedZoom(twins), page_size=1)
+
+    assert emails(done) == ["same@example.com", "same@example.com"], "two events, both kept"
+
+
 @pytest.mark.parametrize(("asked", "served"), [(300, 30), (300, 100), (10, 3)])
 def test_pages_smaller_than_asked_are_read_to_the_end(asked, served):
     # Zoom gives /report/activities no maximum page_size: it may serve fewer than asked.
