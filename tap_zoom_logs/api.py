@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 import pendulum
 import requests
+import urllib3
 
 from tap_zoom_logs.auth import ZoomToken
 from tap_zoom_logs.errors import (
@@ -39,6 +40,11 @@ T = t.TypeVar("T")
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
+#: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
+#: hundred KB, so this is a broken proxy or server, and memory must stay bounded.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+#: An answer is read in chunks of this size, the deadline checked between them.
+READ_CHUNK_BYTES = 64 * 1024
 #: Exponential backoff for failures that say nothing of when to come back.
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
@@ -245,8 +251,9 @@ class ZoomAPI:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
             response = self._session.request(
-                method, url, timeout=self._timeout, allow_redirects=False, **kwargs
+                method, url, timeout=self._timeout, allow_redirects=False, stream=True, **kwargs
             )
+            self._read_body(response, deadline=time.monotonic() + self._timeout)
         except requests.exceptions.SSLError:
             # Not transient: retrying cannot make an untrusted certificate trusted.
             host = urlsplit(url).hostname
@@ -273,6 +280,42 @@ class ZoomAPI:
             )
             raise ZoomAPIError(msg)
         return response
+
+    def _read_body(self, response: requests.Response, *, deadline: float) -> None:
+        """Read the whole answer within `deadline` and MAX_ANSWER_BYTES.
+
+        requests' timeout bounds each socket read, not the answer: a server that drips a
+        byte at a time would hold the run for hours. So the body is read here, one socket
+        read at a time (`read1`), and kept where requests keeps a body it has read, so that
+        `Response.content` serves it; the connection then goes back to the pool.
+        """
+        try:
+            body = self._read_chunks(response, deadline)
+        except BaseException:
+            response.close()  # not read whole: the connection is dropped, never reused
+            raise
+        response._content = body  # requests' own slot for a body it has read
+        response.raw.release_conn()
+
+    def _read_chunks(self, response: requests.Response, deadline: float) -> bytes:
+        body = bytearray()
+        try:
+            while chunk := response.raw.read1(READ_CHUNK_BYTES, decode_content=True):
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    raise ZoomAPIError(_too_large(response))
+                if time.monotonic() > deadline:
+                    reason = (
+                        "the answer did not arrive whole within request_timeout"
+                        f" ({self._timeout:g} s; {len(body):,} bytes came)"
+                    )
+                    raise _Transient("timeout", reason)
+        except urllib3.exceptions.ReadTimeoutError:
+            reason = f"no answer within request_timeout ({self._timeout:g} s)"
+            raise _Transient("timeout", reason) from None
+        except urllib3.exceptions.HTTPError as exc:  # cut short, reset, a broken encoding
+            raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
+        return bytes(body)
 
     @staticmethod
     def _raise_if_transient(response: requests.Response) -> None:
@@ -333,6 +376,14 @@ class ZoomAPI:
             if token.scopes and not token.has_scope(report.scope, report.classic_scope):
                 granted = " ".join(sorted(token.scopes))
                 raise missing_scope(report, f"the app has: {granted}")
+
+
+def _too_large(response: requests.Response) -> str:
+    return (
+        f"{urlsplit(response.url).path} answered more than {MAX_ANSWER_BYTES // 2**20} MiB"
+        f" ({describe(response)}); Zoom's pages are far smaller: check api_url and any proxy"
+        " in between"
+    )
 
 
 def _is_daily_limit(response: requests.Response) -> bool:

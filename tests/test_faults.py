@@ -187,6 +187,15 @@ GIVE_UP: dict[str, tuple[Callable[[ZoomEmulator], None], tuple[str, ...]]] = {
         ("gave up", "request_timeout"),
     ),
     "resets forever": (lambda z: z.inject("reset", times=10_000), ("gave up", "connection")),
+    # Every socket read gets a byte, so only a deadline on the whole answer ends it.
+    "pages that drip forever": (
+        lambda z: z.inject("drip", times=10_000, bytes_per_second=20),
+        ("gave up", "did not arrive whole within request_timeout"),
+    ),
+    "a token answer that drips forever": (
+        lambda z: z.inject("drip", endpoint="token", times=10_000, bytes_per_second=20),
+        ("gave up", "access token", "did not arrive whole within request_timeout"),
+    ),
     "records key missing forever": (
         lambda z: z.inject("missing_key", times=10_000),
         ("gave up", "HTTP 200", "x-zm-trackingid"),

@@ -59,6 +59,18 @@ def test_a_zoom_serving_smaller_pages_than_asked_is_read_to_the_end(tmp_path):
         assert zoom.stats.pages("activities") > 3 * 6, "days of more than 6 short pages"
 
 
+def test_an_answer_larger_than_the_cap_is_refused_in_one_line(tap, emulator):
+    emulator.inject("oversized", endpoint="activities", megabytes=40, after=2)
+    config = tap.config(lookback_days=0)
+    stopped = tap.run(config)
+
+    one_line_error(stopped, "more than 32 MiB", "x-zm-trackingid", "api_url")
+    emulator.clear_faults()
+    resumed = tap.run(config, state=stopped.state or None)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert_union_is_the_truth([stopped, resumed], emulator, config)
+
+
 # --------------------------------------------------------------------------- signals
 
 

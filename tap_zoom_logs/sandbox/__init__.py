@@ -77,6 +77,10 @@ requests pass first, and the first matching queued fault fires (one fault per re
 - ``server_error`` (``status`` 500/502/503, default 503): that status with an HTML body.
 - ``reset``: the connection is closed unanswered (recorded with status 0).
 - ``truncated``: the normal answer with its full Content-Length, body cut half-way.
+- ``drip`` (``bytes_per_second``, default 2): the normal answer's body a byte at a time, so
+  slowly that every socket read gets something and the whole answer takes for ever.
+- ``oversized`` (``megabytes``, default 20): the normal answer with a ``padding`` field of
+  that size.
 - ``missing_key``: 200 without the records key (``next_page_token`` kept as it would be);
   on the token endpoint, without ``access_token``.
 - ``slow`` (``delay`` seconds, default 5): sleeps, then answers normally.

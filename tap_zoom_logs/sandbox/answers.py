@@ -222,6 +222,11 @@ class _Responder:
         ok = reply.status == 200 and isinstance(reply.payload, dict)
         if fault.kind == "truncated":
             reply.truncate = True
+        elif fault.kind == "drip":
+            reply.drip = float(fault.params.get("bytes_per_second", 2))
+        elif fault.kind == "oversized" and ok:
+            megabytes = float(fault.params.get("megabytes", 20))
+            reply.payload["padding"] = "x" * int(megabytes * 1024 * 1024)
         elif fault.kind == "missing_key" and ok:
             reply.payload.pop(report.key if report else "access_token", None)
         elif fault.kind == "bad_time" and ok and report is not None:

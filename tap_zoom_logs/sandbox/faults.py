@@ -15,6 +15,8 @@ FAULT_KINDS = frozenset(
         "server_error",
         "reset",
         "truncated",
+        "drip",
+        "oversized",
         "missing_key",
         "slow",
         "rate_limit",

@@ -28,6 +28,8 @@ class _Reply:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     truncate: bool = False
+    #: Bytes a second the body is written at (0: at once).
+    drip: float = 0.0
     reset: bool = False
     tracking_id: str = ""
 

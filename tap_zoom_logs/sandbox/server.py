@@ -7,6 +7,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.close_connection = True
             return
+        if reply.drip:
+            self._drip(body, reply.drip)
+            return
         self.wfile.write(body)
+
+    def _drip(self, body: bytes, per_second: float) -> None:
+        """The body a byte at a time, ``per_second`` of them a second, until the client
+        hangs up: every socket read gets something, and the answer takes for ever."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            for index in range(len(body)):
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+                time.sleep(1 / per_second)
 
     def _reset(self) -> None:
         # SO_LINGER 0 turns the close into a TCP RST: the client sees a reset, not an answer.
