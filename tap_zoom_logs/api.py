@@ -3,6 +3,7 @@ one page. Shared by every stream of the run; paging.py reads a window to its end
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import random
@@ -346,13 +347,13 @@ class ZoomAPI:
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             response = self._request(report.family, "GET", url, params=query, headers=headers)
             self._raise_if_transient(response)
-            code, _ = zoom_error_fields(response)
             if response.status_code == 401 and renewals < MAX_TOKEN_RENEWALS:
                 # Expired early or revoked: a new token, then the same request again.
                 renewals += 1
                 self.token.invalidate(token)
                 raise _Transient("token refused (401)", "access token refused (401), renewed", 0)
             if response.status_code != 200:
+                code, _ = zoom_error_fields(response)  # an error's fields: not of every page
                 raise _refusal(report, response, code, query)
             return _payload(report, response)
 
@@ -392,16 +393,45 @@ def _is_daily_limit(response: requests.Response) -> bool:
 
 def _payload(report: Report, response: requests.Response) -> dict[str, t.Any]:
     try:
-        payload = msgspec.json.decode(response.content)
+        payload = _decode_answer(response.content)
     except msgspec.DecodeError:
         reason = f"a broken JSON answer ({describe(response)})"
         raise _Transient("broken answer", reason) from None
+    except RecursionError:  # the same answer again would be as deep: no retry
+        msg = f"{report.name}: an answer nested too deep to be read ({describe(response)})"
+        raise ZoomAPIError(msg) from None
     records = payload.get(report.records_key) if isinstance(payload, dict) else None
     if not isinstance(records, list) or not all(isinstance(entry, dict) for entry in records):
         # Never read as "no entries": that would be a silent gap.
         reason = f"an answer without its '{report.records_key}' list ({describe(response)})"
         raise _Transient("broken answer", reason)
     return t.cast("dict[str, t.Any]", payload)
+
+
+def _decode_answer(content: bytes) -> t.Any:
+    """JSON as msgspec reads it; or, where it refuses a lone UTF-16 surrogate escape (a
+    cut-off emoji, `\\ud800`) that JSON allows, as Python's json reads it, each lone
+    surrogate then replaced by U+FFFD (it has no UTF-8 form, so no target could take it)."""
+    try:
+        return msgspec.json.decode(content)
+    except msgspec.DecodeError:
+        if b"\\u" not in content:
+            raise
+        try:
+            loaded = json.loads(content)
+        except ValueError:
+            raise msgspec.DecodeError("broken JSON") from None
+        return _without_lone_surrogates(loaded)
+
+
+def _without_lone_surrogates(value: t.Any) -> t.Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _refusal(

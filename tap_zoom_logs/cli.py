@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the tap; exit 1 with one line on stderr for anything it cannot use."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`): Python leaves None
+            msg = "standard output is closed: the tap writes its Singer messages there"
+            raise InputError(msg + "; send it to a target or a file")
         check_arguments(args)
         code = TapZoomLogs.cli.main(args=args, prog_name=PROG, standalone_mode=False)
         sys.stdout.flush()
@@ -108,6 +111,8 @@ def _last_line(line: str) -> None:
     # nothing is half-written, and whatever still gets through goes nowhere.
     for handler in _stderr_handlers():
         handler.setStream(io.StringIO())  # a few lines at most
+    if sys.stderr is None:  # stderr closed too: the exit code is all there is
+        return
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
 

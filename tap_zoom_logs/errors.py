@@ -89,7 +89,7 @@ def zoom_error_fields(response: requests.Response) -> tuple[object, str]:
     """Return Zoom's error `code` and `message` (or the OAuth `error` and `reason`)."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON; JSON nested too deep to read
         return None, ""
     if not isinstance(body, dict):
         return None, ""

@@ -42,6 +42,11 @@ class ZoomMessageWriter(MsgSpecWriter):
             stdout_to_nowhere()
             msg = "the target stopped reading the tap's output (its stdin closed): see its log"
             raise TargetGone(msg) from None
+        except OSError as exc:  # a full disk behind `> file`, a dead device
+            stdout_to_nowhere()
+            reason = exc.strerror or exc
+            msg = f"the tap's output could not be written ({reason}): see where stdout goes"
+            raise TargetGone(msg) from None
 
 
 def stdout_to_nowhere() -> None:

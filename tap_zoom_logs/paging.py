@@ -120,6 +120,12 @@ class _Reading:
             self.pages += 1
             rows = [self.report.row(entry) for entry in page[self.report.records_key]]
             page_token = page.get("next_page_token") or ""
+            if not isinstance(page_token, str):
+                msg = (
+                    f"{self.report.name} {self.window.label}: Zoom answered page {self.pages}"
+                    f" with a next_page_token that is not text ({type(page_token).__name__})"
+                )
+                raise ZoomAPIError(msg)
             total = page.get("total_records")  # Zoom Phone's answers say how many there are
             del page  # a window waiting for its next slot holds no page it has read
             if self._served_before(rows):

@@ -23,6 +23,8 @@ import tempfile
 import threading
 import typing as t
 
+from tap_zoom_logs.errors import TapZoomLogsError
+
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -90,6 +92,17 @@ class SpoolBudget:
             self.peak_disk = max(self.peak_disk, self.on_disk)
 
 
+class SpoolError(TapZoomLogsError):
+    """A fetched window could not be kept on disk until it is emitted."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(
+            f"a fetched window could not be written to the temporary folder"
+            f" {tempfile.gettempdir()} ({error.strerror or error}): free some space there, or"
+            " point TMPDIR at a folder with room (a window waits there until it is emitted)"
+        )
+
+
 class WindowSpool:
     """One window's entries, page by page, until they are emitted (then closed)."""
 
@@ -118,10 +131,13 @@ class WindowSpool:
         self._ascending = self._ascending and keys == sorted(keys)
         self._last_key = keys[-1]
         data = "\n".join(f"{key}\t{row}" for key, row in rows).encode()
-        if not self._on_disk and self._budget.memory_full():
-            self._move_to_disk()
+        try:
+            if not self._on_disk and self._budget.memory_full():
+                self._move_to_disk()
+            self._file.write(data)
+        except OSError as exc:  # the temporary folder is full (ENOSPC), or gone
+            raise SpoolError(exc) from None
         self._pages.append((self.size, len(data)))
-        self._file.write(data)
         self.size += len(data)
         self.entries += len(rows)
         if self._on_disk:
@@ -170,14 +186,17 @@ class WindowSpool:
         with tempfile.TemporaryFile() as runs_file:
             runs: list[tuple[int, int]] = []
             chunk: list[str] = []
-            for page in self._pages:
-                chunk.extend(self._lines(*page))
-                if len(chunk) >= SORT_LINES:
+            try:
+                for page in self._pages:
+                    chunk.extend(self._lines(*page))
+                    if len(chunk) >= SORT_LINES:
+                        runs.append(_write_run(runs_file, chunk))
+                        chunk = []
+                if chunk:
                     runs.append(_write_run(runs_file, chunk))
-                    chunk = []
-            if chunk:
-                runs.append(_write_run(runs_file, chunk))
-            runs_file.flush()
+                runs_file.flush()
+            except OSError as exc:
+                raise SpoolError(exc) from None
             written = runs[-1][0] + runs[-1][1]
             self._budget.change(disk=written)
             try:

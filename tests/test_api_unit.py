@@ -181,6 +181,22 @@ def test_an_answer_with_its_records_is_the_page():
     assert _payload(REPORT, answer(200, page)) == page
 
 
+def test_a_lone_surrogate_escape_is_read_not_taken_for_a_broken_answer():
+    # A cut-off emoji: JSON allows the escape, msgspec refuses it, UTF-8 cannot hold it.
+    body = b'{"activity_logs": [{"email": "a\\ud800b", "version": "\\ud83d\\ude80"}]}'
+    entry = _payload(REPORT, answer(200, raw=body))["activity_logs"][0]
+
+    assert entry == {"email": "a\ufffdb", "version": "\U0001f680"}
+    assert json.dumps(entry, ensure_ascii=False).encode()  # now writable as UTF-8
+
+
+def test_an_answer_nested_too_deep_is_one_line_not_retried():
+    body = b'{"activity_logs": [{"email": ' + b"[" * 5000 + b"]" * 5000 + b"}]}"
+    with pytest.raises(errors.ZoomAPIError, match="nested too deep"):
+        _payload(REPORT, answer(200, raw=body))
+    assert errors.zoom_error_fields(answer(400, raw=body)) == (None, "")
+
+
 @pytest.mark.parametrize(
     ("status", "body", "query", "kind", "says"),
     [

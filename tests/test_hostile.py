@@ -173,6 +173,25 @@ def test_a_target_that_stops_reading_ends_the_run_with_one_line(tap):
 # --------------------------------------------------------------------------- redirects
 
 
+@pytest.mark.parametrize(
+    ("output", "says"),
+    [("closed", "standard output is closed"), ("/dev/full", "could not be written")],
+)
+def test_output_that_cannot_be_written_is_one_line(tap, output, says):
+    path = tap.tmp_path / "config-output.json"
+    path.write_text(json.dumps(tap.config(page_size=10)))
+    if output == "closed":  # `tap-zoom-logs ... >&-`
+        command = ["bash", "-c", 'exec "$0" --config "$1" >&-', TAP, str(path)]
+        done = subprocess.run(command, stderr=subprocess.PIPE, timeout=120, check=False)
+    else:
+        with open(output, "wb") as full:
+            command = [TAP, "--config", str(path)]
+            done = subprocess.run(
+                command, stdout=full, stderr=subprocess.PIPE, timeout=120, check=False
+            )
+    one_line_error(TapRun(done.returncode, "", done.stderr.decode()), says)
+
+
 @pytest.mark.parametrize("location", ["same", "http", "other"])
 def test_a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed(
     tap, emulator, location

@@ -152,6 +152,15 @@ def test_page_tokens_that_lead_nowhere_stop_the_stream():
     )
 
 
+@pytest.mark.parametrize("token", [{"offset": 10}, ["10"], 10])
+def test_a_page_token_that_is_not_text_is_one_line(token):
+    zoom = ScriptedZoom([entry(n) for n in range(25)])
+    zoom.get_page = lambda report, query: {"activity_logs": [entry(1)], "next_page_token": token}
+
+    with pytest.raises(ZoomAPIError, match="next_page_token that is not text"):
+        read(zoom)
+
+
 def test_a_total_that_no_page_bears_out_does_not_keep_paging_going():
     tokens = iter(range(1000))
     zoom = ScriptedZoom([])

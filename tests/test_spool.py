@@ -3,6 +3,7 @@ Zoom serves them in, held in bounded memory, and gone from disk once emitted."""
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import tempfile
@@ -10,8 +11,9 @@ import tempfile
 import pytest
 
 from tap_zoom_logs import spool as spool_module
+from tap_zoom_logs.errors import TapZoomLogsError
 from tap_zoom_logs.reports import Report
-from tap_zoom_logs.spool import Occurrences, SpoolBudget, WindowSpool, lw_id
+from tap_zoom_logs.spool import Occurrences, SpoolBudget, SpoolError, WindowSpool, lw_id
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 from tests.conftest import report_of, spooled_rows
 
@@ -203,3 +205,17 @@ def test_spools_go_to_disk_once_all_of_them_fill_the_memory_budget():
     for spool in spools:
         spool.close()
     assert budget.held == 0
+
+
+def test_a_full_temporary_folder_is_one_line_naming_it_and_tmpdir(monkeypatch):
+    def no_space(self, *args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "write", no_space)
+    spool = WindowSpool(SpoolBudget())
+    with pytest.raises(SpoolError) as full:
+        spool.add([ACTIVITY.row(SIGN_IN)])
+    spool.close()
+    assert "No space left on device" in str(full.value)
+    assert "TMPDIR" in str(full.value)
+    assert isinstance(full.value, TapZoomLogsError), "the command makes it one line"
