@@ -97,7 +97,8 @@ class ZoomReportStream(Stream):
         state = self.tap_state.get("bookmarks", {}).get(self.tap_stream_id, {})
         value = state.get("replication_key_value")
         bookmark = None
-        if value and state.get("replication_key") == self.replication_key:
+        # A bookmark without its key is taken as time's (state.py refuses any other key).
+        if value and state.get("replication_key", self.replication_key) == self.replication_key:
             bookmark = parse_moment(f"state: bookmarks.{self.name}.replication_key_value", value)
         self.plan = plan_stream(
             name=self.name,

@@ -262,6 +262,9 @@ def bookmark(value: Any, key: str = "time") -> dict[str, Any]:
         ({"bookmarks": {"activity_logs": "2026-05-01"}}, "bookmarks.activity_logs must be an"),
         (bookmark("last tuesday"), "replication_key_value: 'last tuesday' is not an ISO date"),
         (bookmark(12345), "replication_key_value: 12345 is not an ISO date"),
+        ({"type": "STATE", "value": bookmark("2026-05-01")}, "a whole STATE message"),
+        ({"singer_state": bookmark("2026-05-01")}, "Meltano's stored form"),
+        (bookmark("2026-05-01", key="date"), "kept by replication_key 'date'"),
     ],
 )
 def test_a_state_the_tap_cannot_resume_from_is_one_line(state, says):
@@ -279,7 +282,7 @@ def test_a_state_the_tap_cannot_resume_from_is_one_line(state, says):
         {"bookmarks": {}},
         bookmark("2026-05-01T23:59:59Z"),
         bookmark(None),  # a stream not synced yet
-        bookmark("not a time", key="other"),  # another tap's key: the SDK's to judge
+        {"bookmarks": {"activity_logs": {"replication_key_value": "2026-05-01"}}},
     ],
 )
 def test_a_state_the_tap_can_resume_from_passes(state):
