@@ -10,7 +10,7 @@ import random
 import threading
 import time
 import typing as t
-from collections import Counter
+from collections import Counter, deque
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -41,6 +41,12 @@ T = t.TypeVar("T")
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
+#: A lane halves its rate when this many of its last answers were per-second 429s (one
+#: now and then is another app's burst; a steady share is a limit below the tap's rate),
+#: and keeps at least the last rate below.
+SLOW_DOWN_AFTER_429S = 3
+OF_LAST_ANSWERS = 10
+MIN_REQUESTS_PER_SECOND = 0.1
 #: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
 #: hundred KB, so this is a broken proxy or server, and memory must stay bounded.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -127,6 +133,8 @@ class Lane:
         self._next_slot = 0.0
         self._lock = threading.Lock()
         self._latency: float | None = None
+        self._answers: deque[bool] = deque(maxlen=OF_LAST_ANSWERS)  # True: a 429
+        self.said_slower = False
 
     def acquire(self, stopping: threading.Event) -> None:
         """Wait for this family's next slot; give up at once when the run is stopping."""
@@ -135,6 +143,22 @@ class Lane:
             self._next_slot = slot + self._interval
         if stopping.wait(max(0.0, slot - time.monotonic())) or stopping.is_set():
             raise Stopped
+
+    def refused(self) -> float | None:
+        """A per-second 429: when SLOW_DOWN_AFTER_429S of the last OF_LAST_ANSWERS were,
+        halve the rate (not below MIN_REQUESTS_PER_SECOND) and return it; else None."""
+        with self._lock:
+            self._answers.append(True)
+            if sum(self._answers) < SLOW_DOWN_AFTER_429S:
+                return None
+            self._answers.clear()  # judge the new rate by its own answers
+            self.rate = max(MIN_REQUESTS_PER_SECOND, self.rate / 2)
+            self._interval = 1.0 / self.rate
+            return self.rate
+
+    def admitted(self) -> None:
+        with self._lock:
+            self._answers.append(False)
 
     def observe(self, seconds: float) -> None:
         """One request's latency (its answer, not its wait for a slot)."""
@@ -185,6 +209,7 @@ class ZoomAPI:
             client_id=config["client_id"],
             client_secret=config["client_secret"],
             send=self.send,
+            logger=logger,
         )
 
     # -- one request, retried ------------------------------------------------------------
@@ -245,9 +270,13 @@ class ZoomAPI:
         ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (failures - 1))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _request(self, family: str, method: str, url: str, **kwargs: t.Any) -> requests.Response:
+    def _request(
+        self, family: str, method: str, url: str, *, paced: bool = True, **kwargs: t.Any
+    ) -> requests.Response:
+        """One HTTP request in `family`'s lane (`paced=False`: its slot is taken already)."""
         lane = self.lanes[family]
-        lane.acquire(self.stopping)
+        if paced:
+            lane.acquire(self.stopping)
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -318,17 +347,44 @@ class ZoomAPI:
             raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
         return bytes(body)
 
+    def _pace_by(self, lane: Lane, response: requests.Response) -> None:
+        """Slow `lane` down when Zoom keeps answering per-second 429s (the account's other
+        apps share its per-second budget), and say so once."""
+        if response.status_code != 429 or _is_daily_limit(response):
+            lane.admitted()
+            return
+        rate = lane.refused()
+        if rate is not None and not lane.said_slower:
+            lane.said_slower = True
+            self.logger.warning(
+                "Zoom answered %d of the last %d requests with a per-second 429: %s requests"
+                " now go at %.2g a second (the account's other apps share its limit; a lower"
+                " max_requests_per_second for this family avoids the refusals)",
+                SLOW_DOWN_AFTER_429S,
+                OF_LAST_ANSWERS,
+                lane.family,
+                rate,
+            )
+
     @staticmethod
     def _raise_if_transient(response: requests.Response) -> None:
         status = response.status_code
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"))
-            if _is_daily_limit(response) or (wait or 0) > MAX_RETRY_AFTER_SECONDS:
+            if _is_daily_limit(response):
                 raise DailyLimitReached(
                     "Zoom's daily request limit for this account is reached"
                     f" ({describe(response)})."
                     " The quota resets at 00:00 UTC: run again after that; the state holds"
                     " every finished window, so the next run resumes where this one stopped."
+                )
+            if (wait or 0) > MAX_RETRY_AFTER_SECONDS:
+                raise DailyLimitReached(
+                    f"Zoom asks to wait {wait:.0f} s before the next request"
+                    f" ({describe(response)}), longer than the tap waits"
+                    f" ({MAX_RETRY_AFTER_SECONDS:.0f} s): run again after that; the state"
+                    " holds every finished window, so the next run resumes where this one"
+                    " stopped."
                 )
             raise _Transient("rate limit (429)", f"rate limited ({describe(response)})", wait)
         if status >= 500:
@@ -341,11 +397,19 @@ class ZoomAPI:
         url = f"{self._api_url}{report.path}"
         renewals = 0
 
+        lane = self.lanes[report.family]
+
         def attempt() -> dict[str, t.Any]:
             nonlocal renewals
+            # The slot first, then the token: a token taken before a long wait for the slot
+            # could expire on the way (27 refusals in 89 requests with 5 s tokens).
+            lane.acquire(self.stopping)
             token = self.token.bearer()
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-            response = self._request(report.family, "GET", url, params=query, headers=headers)
+            response = self._request(
+                report.family, "GET", url, paced=False, params=query, headers=headers
+            )
+            self._pace_by(lane, response)
             self._raise_if_transient(response)
             if response.status_code == 401 and renewals < MAX_TOKEN_RENEWALS:
                 # Expired early or revoked: a new token, then the same request again.

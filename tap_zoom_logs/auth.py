@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import time
 import typing as t
@@ -17,6 +18,8 @@ if t.TYPE_CHECKING:
 #: Ask for a new token this long before Zoom's `expires_in` runs out (capped at a tenth of
 #: the lifetime, so that short-lived test tokens are not renewed on every request).
 RENEW_MARGIN_SECONDS = 120.0
+#: Zoom's tokens live an hour; the lifetime taken when Zoom's answer gives none that works.
+DEFAULT_LIFETIME_SECONDS = 3600.0
 
 
 class ZoomToken:
@@ -34,6 +37,7 @@ class ZoomToken:
         client_id: str,
         client_secret: str,
         send: Callable[..., requests.Response],
+        logger: logging.Logger,
     ) -> None:
         self._oauth_url = oauth_url
         self._account_id = account_id
@@ -41,6 +45,7 @@ class ZoomToken:
         SECRETS.add(client_secret)
         SECRETS.add(base64.b64encode(f"{client_id}:{client_secret}".encode()).decode())
         self._send = send
+        self._logger = logger
         self._lock = threading.Lock()
         self._token: str | None = None
         self._renew_at = 0.0
@@ -70,7 +75,8 @@ class ZoomToken:
 
     def _fetch(self) -> None:
         self.requests += 1
-        # Parameters go in the form body: Zoom now refuses them in the query string.
+        # Parameters go in the form body, which Zoom takes (its published collection shows
+        # the query string, which it takes too).
         response = self._send(
             "POST",
             self._oauth_url,
@@ -83,10 +89,19 @@ class ZoomToken:
         try:
             body = response.json()
             token = body["access_token"]
-            lifetime = float(body.get("expires_in", 3600))
+            lifetime = float(body.get("expires_in", DEFAULT_LIFETIME_SECONDS))
         except (ValueError, KeyError, TypeError):
             msg = f"Zoom's token endpoint answered without an access token ({describe(response)})"
             raise ZoomAPIError(msg) from None
+        if lifetime <= 0:
+            # Taken at its word, every request would ask for a new token first.
+            self._logger.warning(
+                "Zoom's token answer says expires_in %g; renewing it after %g s instead,"
+                " or at once when Zoom refuses it",
+                lifetime,
+                DEFAULT_LIFETIME_SECONDS,
+            )
+            lifetime = DEFAULT_LIFETIME_SECONDS
         self._token = str(token)
         SECRETS.add(self._token)
         self._renew_at = time.monotonic() + lifetime - min(RENEW_MARGIN_SECONDS, lifetime / 10)

@@ -135,10 +135,13 @@ def test_a_daily_limit_ends_the_run_with_the_reset_time():
     assert "00:00 UTC" in str(stopped.value)
     assert "(x-zm-trackingid v=2.0;abc)" in str(stopped.value)
 
-    # A Retry-After more than five minutes away is a quota, not a throttle.
-    far = answer(429, {"code": 429, "message": "Too many"}, Retry_After="600")
-    with pytest.raises(errors.DailyLimitReached):
+    # A Retry-After more than five minutes away is a quota, not a throttle; without the
+    # daily-limit header it is not called the daily limit.
+    far = answer(429, {"code": 429, "message": "Too many"}, Retry_After="3600")
+    with pytest.raises(errors.DailyLimitReached) as stopped:
         ZoomAPI._raise_if_transient(far)
+    assert "Zoom asks to wait 3600 s" in str(stopped.value)
+    assert "daily" not in str(stopped.value)
 
 
 def test_a_per_second_429_waits_what_retry_after_says():
@@ -275,3 +278,25 @@ def test_backoff_doubles_with_jitter_up_to_a_minute(failures, low, high):
     waits = [ZoomAPI._backoff(failures) for _ in range(50)]
     assert all(low <= wait <= high for wait in waits)
     assert len(set(waits)) > 1, "jitter spreads windows hit by the same outage"
+
+
+@pytest.mark.parametrize("lifetime", [0, -5])
+def test_a_token_said_to_expire_at_once_is_kept_for_an_hour_with_a_warning(lifetime, caplog):
+    sent = []
+
+    def send(method: str, url: str, **kwargs: Any) -> requests.Response:
+        sent.append(url)
+        return answer(200, {"access_token": "t0k3n", "expires_in": lifetime, "scope": ""})
+
+    token = api.ZoomToken(
+        oauth_url="https://zoom.example/oauth/token",
+        account_id="a",
+        client_id="b",
+        client_secret="c",
+        send=send,
+        logger=logging.getLogger("test-token"),
+    )
+    with caplog.at_level(logging.WARNING):
+        assert token.bearer() == token.bearer() == "t0k3n"
+    assert len(sent) == 1, "one token, not one per request"
+    assert f"expires_in {lifetime}" in caplog.text
