@@ -215,6 +215,17 @@ class ZoomReportStream(Stream):
             record["time"] = None
         elif self.time_field != "time":
             record["time"] = key
+        elif record["time"] != key:
+            # Another ISO form (no zone, an offset, a fraction): `time` is a UTC date-time
+            # with its zone, whatever Zoom wrote; one without a zone is taken as UTC.
+            self.logger.warning(
+                "%s %s: an entry whose time is %r, not Zoom's UTC form: emitted as %s",
+                self.name,
+                label,
+                record["time"],
+                key,
+            )
+            record["time"] = key
 
     def _text(self, value: t.Any) -> str:
         """A non-string where Zoom promises a string: keep it, as its JSON text."""

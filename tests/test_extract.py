@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+from datetime import timedelta
 
 import pendulum
 import pytest
@@ -76,6 +77,30 @@ def test_values_pass_through_unchanged(tap, emulator):
     versions = {r["version"] for r in run.records["activity_logs"]}
     assert "-" in versions
     assert any(None in as_record("activity_logs", r)[1:] for r in run.records["activity_logs"])
+
+
+@pytest.mark.parametrize(
+    ("served", "emitted"),
+    [
+        ("{day}T10:00:00", "{day}T10:00:00Z"),  # no zone: taken as UTC
+        ("{day}T12:00:00+02:00", "{day}T10:00:00Z"),
+        (12345, None),  # a number: no timestamp column could take it
+    ],
+)
+def test_a_time_in_another_form_is_emitted_as_a_utc_date_time_or_null(
+    tap, emulator, served, emitted
+):
+    day = (emulator.now - timedelta(days=2)).date().isoformat()
+    value = served.format(day=day) if isinstance(served, str) else served
+    emulator.inject("bad_time", endpoint="activities", value=value, times=100)  # every page
+    run = tap.run(tap.config(lookback_days=0))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    times = [record["time"] for record in run.records["activity_logs"]]
+    expected = emitted.format(day=day) if emitted else None
+    assert expected in times
+    assert all(t is None or (len(t) == 20 and t.endswith("Z")) for t in times)
+    assert repr(value) in run.stderr, "a warning quotes what Zoom wrote"
 
 
 def test_lw_id_is_stable_across_runs_and_window_sizes(tap, emulator):
