@@ -22,27 +22,27 @@ def test_one_token_serves_the_whole_run_and_both_streams(tap, emulator):
     assert emulator.stats.requests["token"] == 1
 
 
-def test_token_is_renewed_before_it_expires(tmp_path):
-    with ZoomEmulator(seed=2, history_days=6, token_ttl=2, latency=0.05) as zoom:
+@pytest.mark.parametrize(
+    ("zoom_options", "settings"),
+    [
+        ({"history_days": 6, "token_ttl": 2, "latency": 0.05}, {"max_concurrent_requests": 1}),
+        # Eight windows in flight at 8 requests a second wait about a second for their
+        # slots, as long as the token lives: one taken before the wait would arrive expired.
+        (
+            {"history_days": 4, "token_ttl": 1},
+            {"max_requests_per_second": 8, "max_concurrent_requests": 8},
+        ),
+    ],
+    ids=["one window at a time", "taken after the wait for its slot"],
+)
+def test_a_token_is_renewed_before_it_expires_and_fresh_when_sent(tmp_path, zoom_options, settings):
+    with ZoomEmulator(seed=2, **zoom_options) as zoom:
         tap = Tap(zoom, tmp_path)
-        config = tap.config(page_size=10, max_concurrent_requests=1)
+        config = tap.config(page_size=10, **settings)
         run = tap.run(config)
 
         assert_exact(run, zoom, config)
         assert zoom.stats.requests["token"] >= 2, "a run longer than the token's life renews it"
-        assert 401 not in statuses(zoom, "activities") + statuses(zoom, "operationlogs")
-
-
-def test_a_token_is_taken_after_the_wait_for_its_slot_not_before(tmp_path):
-    # Eight windows in flight at 8 requests a second wait about a second for their slots,
-    # as long as the token lives: one taken before the wait would arrive expired.
-    with ZoomEmulator(seed=2, history_days=4, token_ttl=1) as zoom:
-        tap = Tap(zoom, tmp_path)
-        config = tap.config(page_size=10, max_requests_per_second=8, max_concurrent_requests=8)
-        run = tap.run(config)
-
-        assert_exact(run, zoom, config)
-        assert zoom.stats.requests["token"] >= 2, "the run outlived a token"
         assert 401 not in statuses(zoom, "activities") + statuses(zoom, "operationlogs")
 
 
