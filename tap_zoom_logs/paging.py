@@ -106,7 +106,6 @@ class _Reading:
     empty_pages: int = 0
     #: What each page held (a hash of its rows), to know a page Zoom serves again.
     page_hashes: set[int] = field(default_factory=set)
-    repeated_pages: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
     first_page: list[Row] = field(default_factory=list)
     last_page: list[Row] = field(default_factory=list)
@@ -157,7 +156,6 @@ class _Reading:
         if signature not in self.page_hashes:
             self.page_hashes.add(signature)
             return False
-        self.repeated_pages += 1
         self.api.logger.warning(
             "%s %s: page %d holds what an earlier page held (Zoom ignored the page token);"
             " not emitted again",
