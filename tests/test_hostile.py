@@ -47,6 +47,76 @@ def test_paging_that_never_ends_stops_the_stream(tap, emulator):
     assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
+ODD_ANSWERS = {
+    # case: (fault, endpoint, times, params, what the one line must name)
+    "page 1 for ever under fresh tokens": (
+        "ignore_page_token",
+        "activities",
+        10_000,
+        {},
+        "would never end",
+    ),
+    "Zoom Phone claiming 1e9 entries in empty pages": (
+        "empty_pages",
+        "phone_operationlogs",
+        10_000,
+        {"total_records": 10**9},
+        "would never end",
+    ),
+    "a next_page_token that is an object": (
+        "bad_page_token",
+        "activities",
+        1,
+        {"value": {"offset": 300}},
+        "not text (dict)",
+    ),
+    "a next_page_token that is a list": (
+        "bad_page_token",
+        "activities",
+        1,
+        {"value": ["a", "b"]},
+        "not text (list)",
+    ),
+    "a field nested 5,000 deep": ("nested", "activities", 1, {}, "nested too deep"),
+}
+
+
+@pytest.mark.parametrize("case", ODD_ANSWERS, ids=list(ODD_ANSWERS))
+def test_an_odd_answer_stops_the_stream_in_bounded_requests_and_a_rerun_completes(
+    tap, emulator, case
+):
+    kind, endpoint, times, params, says = ODD_ANSWERS[case]
+    emulator.inject(kind, endpoint=endpoint, times=times, after=1, **params)
+    config = tap.config(page_size=10, lookback_days=0, max_concurrent_requests=2)
+    streams = ("activity_logs", "phone_operation_logs")
+    stopped = tap.run(config, select=streams)
+
+    one_line_error(stopped, says)
+    assert emulator.stats.requests[endpoint] < 60, "paging was stopped, not left to run"
+    emulator.clear_faults()
+    resumed = tap.run(config, state=stopped.state or None, select=streams)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert_union_is_the_truth([stopped, resumed], emulator, config, streams)
+
+
+def test_page_one_served_again_once_under_a_fresh_token_is_emitted_once(tap, emulator):
+    emulator.inject("ignore_page_token", endpoint="activities", times=1)
+    config = tap.config(page_size=10, lookback_days=0)
+    run = tap.run(config)
+
+    assert_exact(run, emulator, config)
+    assert "holds what an earlier page held" in run.stderr
+
+
+def test_a_lone_surrogate_escape_is_kept_as_a_replacement_character(tap, emulator):
+    emulator.inject("lone_surrogate", endpoint="activities", times=3)
+    run = tap.run(tap.config(page_size=10, lookback_days=0))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    spoiled = [r for r in run.records["activity_logs"] if "\ufffd" in (r["email"] or "")]
+    assert spoiled, "the entries are emitted, each lone surrogate as U+FFFD"
+
+
 def test_a_zoom_serving_smaller_pages_than_asked_is_read_to_the_end(tmp_path):
     # 30 entries a page when 300 were asked: the endless-paging guard counts what Zoom
     # serves (it used to stop such a day after 6 pages, on every run).

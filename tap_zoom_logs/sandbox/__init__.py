@@ -108,6 +108,16 @@ requests pass first, and the first matching queued fault fires (one fault per re
   query, which leads back to the first page), so with a large ``times`` paging never ends.
 - ``empty_pages`` (report endpoints): a 200 with no entries and a fresh next_page_token (to
   the same place), for as long as the fault lasts.
+- ``ignore_page_token`` (report endpoints; only requests with a next_page_token): the
+  window's first page again, with a fresh token after it, as if the token were ignored;
+  with a large ``times`` paging never ends, with ``times=1`` page 1 comes twice.
+- ``empty_pages`` also takes ``total_records``: what Zoom Phone's envelope then claims.
+- ``bad_page_token`` (report endpoints; ``value``, default ``{"offset": 300}``): the answer's
+  next_page_token is that JSON value (an object, a list, a number).
+- ``nested`` (``depth``, default 5000): the normal answer with a field nested that deep.
+- ``lone_surrogate`` (report endpoints; ``field``, default a free-text field of the
+  stream): the page's first entry gets a lone UTF-16 surrogate (``\\ud83d``, half an
+  emoji) appended to that field, written as JSON's escape (it has no UTF-8 form).
 - ``redirect`` (``status``, default 302; ``location``: "same" = the URL asked (a loop),
   "http" = the same path on plain http://api.zoom.example, "other" = the same path on
   https://other.example, or a literal URL): a 3xx with that Location and an empty body.

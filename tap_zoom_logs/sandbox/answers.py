@@ -6,6 +6,7 @@ HTTP layer calls ``_handle`` and writes the returned reply.
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -37,7 +38,7 @@ from .common import (
     Headers,
     _tracking_id,
 )
-from .data import TIME_FIELDS
+from .data import TEXT_FIELDS, TIME_FIELDS
 from .dataset import _Dataset, page_of
 from .faults import _Fault, _Faults, echo_reply, redirect_location, redirect_reply
 from .replies import _daily_reply, _html_error, _per_second_reply, _Reply, _retry_after
@@ -238,6 +239,8 @@ class _Responder:
                 if spoiled[TIME_FIELDS[report.stream]] is None:
                     del spoiled[TIME_FIELDS[report.stream]]
                 rows[index] = spoiled
+        elif fault.kind in ("bad_page_token", "nested", "lone_surrogate") and ok:
+            _spoil_body(fault, reply, report)
         elif fault.kind == "arrive" and report is not None:
             self._data.arrive(report.stream, fault.params.get("entry"))
         return reply
@@ -300,6 +303,11 @@ class _Responder:
         if fault is not None and fault.kind == "empty_pages":
             # Nothing, and a fresh token to the same place: a client must not loop forever.
             rows, next_token = [], self._pages.issue(query, offset, keep)
+            total = int(fault.params.get("total_records", total))
+        elif fault is not None and fault.kind == "ignore_page_token":
+            # The first page again, whatever the token asked, and a fresh token after it.
+            rows, more, total = page_of(window, 0, served)
+            next_token = self._pages.issue(query, len(rows), keep) if more else ""
         elif fault is not None and fault.kind == "repeat_page_token":
             if fault.params.get("entries", "normal") == "empty":
                 rows = []
@@ -339,3 +347,24 @@ class _Responder:
             headers["X-RateLimit-Limit"] = limiter.limit
             headers["X-RateLimit-Remaining"] = str(remaining)
         return headers
+
+
+def _spoil_body(fault: _Fault, reply: _Reply, report: _Report | None) -> None:
+    """Faults that make a normal answer's JSON odd: a page token that is not text, a field
+    nested too deep to read, a lone surrogate escape."""
+    if fault.kind == "bad_page_token":
+        reply.payload["next_page_token"] = fault.params.get("value", {"offset": 300})
+    elif fault.kind == "nested":
+        # Written by hand: json.dumps itself cannot go 5,000 deep.
+        depth = int(fault.params.get("depth", 5000))
+        text = reply.encoded()
+        reply.body = text[:-1] + b',"nested":' + b"[" * depth + b"]" * depth + b"}"
+        reply.payload = None
+    elif fault.kind == "lone_surrogate" and report is not None:
+        rows = reply.payload.get(report.key) or []
+        if rows:
+            field = str(fault.params.get("field", TEXT_FIELDS[report.stream]))
+            rows[0] = {**rows[0], field: f"{rows[0].get(field) or ''}\ud83d"}
+        # Escaped, as JSON allows: a lone surrogate has no UTF-8 form.
+        reply.body = json.dumps(reply.payload, separators=(",", ":")).encode()
+        reply.payload = None

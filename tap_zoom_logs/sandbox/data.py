@@ -143,6 +143,13 @@ def _meeting_number(rng: random.Random) -> str:
 # --------------------------------------------------------------------------- time formats
 
 TIME_FIELDS = {stream: "time" for stream in STREAMS} | {MEETING_STREAM: "activity_time"}
+#: A free-text field of each stream's entries, for faults that spoil one.
+TEXT_FIELDS = {
+    "activity_logs": "email",
+    "operation_logs": "operation_detail",
+    MEETING_STREAM: "activity_detail",
+    "phone_operation_logs": "operation_detail",
+}
 
 
 def time_text(stream: str, moment: datetime) -> str:

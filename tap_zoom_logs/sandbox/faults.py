@@ -30,13 +30,29 @@ FAULT_KINDS = frozenset(
         "bad_time",
         "repeat_page_token",
         "empty_pages",
+        "ignore_page_token",
+        "bad_page_token",
+        "nested",
+        "lone_surrogate",
         # a broken Zoom
         "redirect",
         "echo_credentials",
     }
 )
 #: Faults about report entries or pages: meaningless on the token endpoint.
-REPORT_ONLY = frozenset({"arrive", "bad_time", "repeat_page_token", "empty_pages"})
+REPORT_ONLY = frozenset(
+    {
+        "arrive",
+        "bad_time",
+        "repeat_page_token",
+        "empty_pages",
+        "ignore_page_token",
+        "bad_page_token",
+        "lone_surrogate",
+    }
+)
+#: Faults that only a request with a next_page_token can meet.
+PAGE_TOKEN_ONLY = frozenset({"expire_page_token", "ignore_page_token"})
 FAULT_ENDPOINTS = frozenset({"report", "token", *REPORT_ENDPOINTS})
 ENTRIES = ("normal", "empty")  # what a repeat_page_token page holds
 REDIRECT_HOSTS = {"http": "http://api.zoom.example", "other": "https://other.example"}
@@ -51,7 +67,7 @@ class _Fault:
     params: dict[str, Any]
 
     def matches(self, endpoint: str, has_page_token: bool) -> bool:
-        if self.kind == "expire_page_token" and not has_page_token:
+        if self.kind in PAGE_TOKEN_ONLY and not has_page_token:
             return False
         if self.endpoint == "report":
             return endpoint in REPORT_ENDPOINTS
