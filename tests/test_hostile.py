@@ -199,14 +199,19 @@ def test_a_signal_while_the_log_pipe_is_full_still_stops_the_run(tap, emulator):
     )
     assert process.stdout is not None and process.stderr is not None
     stdout = bytearray()
-    reader = threading.Thread(target=lambda: stdout.extend(process.stdout.read()), daemon=True)
+
+    def read_stdout() -> None:  # the target reads on, as it comes
+        while chunk := process.stdout.read1(65536):
+            stdout.extend(chunk)
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
     reader.start()
     deadline = time.monotonic() + 30
     requests_before = -1
     while time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.5)  # until the requests stop: every thread waits on the full pipe
         requests_now = sum(emulator.stats.requests.values())
-        if requests_now == requests_before:
+        if requests_now == requests_before and stdout:  # started, and now blocked
             break
         requests_before = requests_now
     assert process.poll() is None, "the run ended before its log pipe filled"
