@@ -183,6 +183,21 @@ def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state
     assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
+def test_a_signal_before_the_tap_has_started_is_still_a_failure_with_nothing_written(tap):
+    # Python is still importing: no handler of the tap's yet, so the signal's default
+    # action ends the process. Nothing has been written, and the scheduler sees a failure.
+    path = tap.tmp_path / "config-early.json"
+    path.write_text(json.dumps(tap.config()))
+    process = subprocess.Popen(
+        [TAP, "--config", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.send_signal(signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=60)
+
+    assert process.returncode in (-signal.SIGTERM, 143), process.returncode
+    assert all(json.loads(line)["type"] != "RECORD" for line in stdout.splitlines())
+
+
 def test_a_signal_while_the_log_pipe_is_full_still_stops_the_run(tap, emulator):
     # A scheduler that reads stderr slowly: the tap's log writes block on a full pipe, and
     # the signal arrives while the main thread is inside logging, whose own error handling
