@@ -15,8 +15,9 @@ from tap_zoom_logs.errors import SECRETS, SettingError, ZoomAPIError, describe, 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
-#: Ask for a new token this long before Zoom's `expires_in` runs out (capped at a tenth of
-#: the lifetime, so that short-lived test tokens are not renewed on every request).
+#: Ask for a new token this long before Zoom's `expires_in` runs out (capped at a quarter of
+#: the lifetime, so that short-lived tokens are not renewed on every request, yet keep a
+#: margin wider than a busy machine's scheduling delays: a tenth of a 2 s token was not).
 RENEW_MARGIN_SECONDS = 120.0
 #: Zoom's tokens live an hour; the lifetime taken when Zoom's answer gives none that works.
 DEFAULT_LIFETIME_SECONDS = 3600.0
@@ -104,7 +105,7 @@ class ZoomToken:
             lifetime = DEFAULT_LIFETIME_SECONDS
         self._token = str(token)
         SECRETS.add(self._token)
-        self._renew_at = time.monotonic() + lifetime - min(RENEW_MARGIN_SECONDS, lifetime / 10)
+        self._renew_at = time.monotonic() + lifetime - min(RENEW_MARGIN_SECONDS, lifetime / 4)
         self.scopes = frozenset(str(body.get("scope", "")).split())
 
 
