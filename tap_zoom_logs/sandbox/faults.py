@@ -10,35 +10,6 @@ from typing import Any
 from .common import REPORT_ENDPOINTS, VALIDATION_CODE
 from .replies import _Reply
 
-FAULT_KINDS = frozenset(
-    {
-        "server_error",
-        "reset",
-        "truncated",
-        "drip",
-        "oversized",
-        "missing_key",
-        "slow",
-        "rate_limit",
-        "daily_limit",
-        "revoke_token",
-        "expire_page_token",
-        "missing_scope",
-        "no_permission",
-        # entries and pages
-        "arrive",
-        "bad_time",
-        "repeat_page_token",
-        "empty_pages",
-        "ignore_page_token",
-        "bad_page_token",
-        "nested",
-        "lone_surrogate",
-        # a broken Zoom
-        "redirect",
-        "echo_credentials",
-    }
-)
 #: Faults about report entries or pages: meaningless on the token endpoint.
 REPORT_ONLY = frozenset(
     {
@@ -51,6 +22,25 @@ REPORT_ONLY = frozenset(
         "lone_surrogate",
     }
 )
+FAULT_KINDS = REPORT_ONLY | {
+    "server_error",
+    "reset",
+    "truncated",
+    "drip",
+    "oversized",
+    "nested",
+    "missing_key",
+    "slow",
+    "rate_limit",
+    "daily_limit",
+    "revoke_token",
+    "expire_page_token",
+    "missing_scope",
+    "no_permission",
+    # a broken Zoom
+    "redirect",
+    "echo_credentials",
+}
 #: Faults that only a request with a next_page_token can meet.
 PAGE_TOKEN_ONLY = frozenset({"expire_page_token", "ignore_page_token"})
 FAULT_ENDPOINTS = frozenset({"report", "token", *REPORT_ENDPOINTS})
