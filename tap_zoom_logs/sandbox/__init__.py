@@ -58,6 +58,11 @@ Options (ZoomEmulator keywords; CLI flags in ``--help``):
   so an entry arriving while a window is paged shifts it by one (the entry at the page
   boundary is served twice). "snapshot": a page token pins the window as its first page saw
   it, so arrivals do not shift pages (they show on the next read). Zoom's is unknown.
+- ``order``: "newest" (default, as every sample of Zoom's), "oldest" or "shuffled" (the
+  same shuffle for the same query while its entries stay the same): the order a window's
+  entries are served in, for a client that must prove the order before relying on it.
+- ``refuse_future_to`` (default False): a ``to`` after ``now``'s UTC day answers 400 code
+  300 (whether Zoom refuses one is unknown).
 - ``meeting_audit_trail`` (default True): False is an account without the feature:
   meeting_activities answers 400 code 200 "Meeting audit trail is not enabled for this
   account." (that text is a guess; no public capture of it).
@@ -155,7 +160,7 @@ from .common import (
     REPORT_ENDPOINTS,
     STREAMS,
 )
-from .emulator import PAGING_MODES, ZoomEmulator
+from .emulator import ORDERS, PAGING_MODES, ZoomEmulator
 from .faults import FAULT_KINDS
 from .stats import EmulatorStats, RequestRecord
 
@@ -168,6 +173,7 @@ __all__ = [
     "MEETING_ACTIVITY_SCOPE",
     "MEETING_ACTIVITY_TYPES",
     "OPERATION_SCOPE",
+    "ORDERS",
     "PAGING_MODES",
     "PHONE_CLASSIC_SCOPE",
     "PHONE_OPERATION_SCOPE",

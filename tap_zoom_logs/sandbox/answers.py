@@ -7,6 +7,7 @@ HTTP layer calls ``_handle`` and writes the returned reply.
 from __future__ import annotations
 
 import json
+import random
 import sys
 import threading
 import time
@@ -39,7 +40,7 @@ from .common import (
     _tracking_id,
 )
 from .data import TEXT_FIELDS, TIME_FIELDS
-from .dataset import _Dataset, page_of
+from .dataset import Segment, _Dataset, page_of
 from .faults import _Fault, _Faults, echo_reply, redirect_location, redirect_reply
 from .replies import _daily_reply, _html_error, _per_second_reply, _Reply, _retry_after
 from .state import Pinned, _PageTokens, _RateLimiter, _Tokens
@@ -68,6 +69,8 @@ class _Responder:
     token_ttl: int
     verbose: bool
     paging: str
+    order: str
+    refuse_future_to: bool
     day_cut_utc_offset: float
     meeting_audit_trail: bool
     max_page_size: int | None
@@ -292,10 +295,12 @@ class _Responder:
             if report.name == "meeting_activities" and not self.meeting_audit_trail:
                 raise _ApiError(400, NO_PERMISSION_CODE, NO_AUDIT_TRAIL_MESSAGE)
             query = _parse_query(report, params, self.now, self.day_cut_utc_offset)
+            if self.refuse_future_to and query.last > self.now.date():
+                raise _validation("The 'to' date cannot be in the future.")
             offset, pinned = self._pages.offset(query, given)
         except _ApiError as error:
             return error.reply()
-        window = pinned if pinned is not None else self._data.window(report.stream, query)
+        window = pinned if pinned is not None else self._served(report, query)
         keep: Pinned = window if self.paging == "snapshot" else None
         served = min(query.page_size, self.max_page_size or query.page_size)
         rows, more, total = page_of(window, offset, served)
@@ -324,6 +329,18 @@ class _Responder:
             payload["next_page_token"] = ""
         payload[report.key] = rows
         return _Reply(200, payload, headers=self._rate_headers(limiter, number))
+
+    def _served(self, report: _Report, query: _Query) -> tuple[Segment, ...]:
+        """The window's entries in the order this emulator serves them."""
+        window = self._data.window(report.stream, query)
+        if self.order == "newest":
+            return window
+        rows = [row for day_rows, start, stop in window for row in day_rows[start:stop]]
+        if self.order == "oldest":
+            rows.reverse()
+        else:
+            random.Random(f"{query}:{len(rows)}").shuffle(rows)
+        return ((rows, 0, len(rows)),)
 
     def _fixed_token(self, fault: _Fault, query: _Query, keep: Pinned) -> str:
         """The one token a repeat_page_token fault hands out on first pages (per query): it

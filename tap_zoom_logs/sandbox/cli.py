@@ -13,7 +13,7 @@ import signal
 import threading
 
 from .common import DEFAULT_ENTRIES_PER_DAY, STREAMS
-from .emulator import PAGING_MODES, ZoomEmulator
+from .emulator import ORDERS, PAGING_MODES, ZoomEmulator
 
 VOLUME_HELP = f"""entries per day: N for every stream, or STREAM=N for one stream (repeat the flag);
 a stream not named gets the bare N if one is given, else {DEFAULT_ENTRIES_PER_DAY}. Streams:
@@ -82,6 +82,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "first page saw it (snapshot)",
     )
     parser.add_argument(
+        "--order",
+        choices=ORDERS,
+        default="newest",
+        help="the order a window's entries are served in (default newest first, as Zoom's)",
+    )
+    parser.add_argument(
+        "--refuse-future-to",
+        action="store_true",
+        help="answer 400 code 300 to a 'to' after today (UTC)",
+    )
+    parser.add_argument(
         "--no-meeting-audit-trail",
         action="store_true",
         help="the account lacks the meeting audit trail: meeting_activities answers 400",
@@ -104,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         phone_rate_limit_per_second=args.phone_rate_limit or None,
         day_cut_utc_offset=args.day_cut_utc_offset,
         paging=args.paging,
+        order=args.order,
+        refuse_future_to=args.refuse_future_to,
         meeting_audit_trail=not args.no_meeting_audit_trail,
         latency=args.latency,
         port=args.port,

@@ -19,6 +19,9 @@ from .state import _PageTokens, _RateLimiter, _Tokens
 from .stats import EmulatorStats
 
 PAGING_MODES = ("offset", "snapshot")
+#: How a window's entries are served: newest first (every sample of Zoom's), oldest first,
+#: or shuffled (the same shuffle for the same query while the data stays the same).
+ORDERS = ("newest", "oldest", "shuffled")
 
 
 class ZoomEmulator(_Responder):
@@ -41,6 +44,8 @@ class ZoomEmulator(_Responder):
         token_ttl: int = 3600,
         page_token_ttl: float = 900.0,
         paging: str = "offset",
+        order: str = "newest",
+        refuse_future_to: bool = False,
         day_cut_utc_offset: float = 0.0,
         meeting_audit_trail: bool = True,
         max_page_size: int | None = None,
@@ -56,6 +61,8 @@ class ZoomEmulator(_Responder):
     ) -> None:
         if paging not in PAGING_MODES:
             raise ValueError(f"paging must be one of {PAGING_MODES}, not {paging!r}")
+        if order not in ORDERS:
+            raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
         if not -12 <= day_cut_utc_offset <= 14:
             raise ValueError(f"day_cut_utc_offset is hours in -12..+14, not {day_cut_utc_offset}")
         self.now = _utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
@@ -65,6 +72,8 @@ class ZoomEmulator(_Responder):
         self.token_ttl = token_ttl
         self.verbose = verbose
         self.paging = paging
+        self.order = order
+        self.refuse_future_to = refuse_future_to
         self.day_cut_utc_offset = float(day_cut_utc_offset)
         self.meeting_audit_trail = meeting_audit_trail
         if max_page_size is not None and max_page_size < 1:
