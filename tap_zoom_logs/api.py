@@ -23,6 +23,7 @@ from tap_zoom_logs.auth import ZoomToken
 from tap_zoom_logs.errors import (
     SECRETS,
     DailyLimitReached,
+    DatesRefused,
     PageTokenInvalid,
     RetriesExhausted,
     SettingError,
@@ -507,6 +508,8 @@ def _refusal(
         return ZoomAPIError(f"Zoom keeps refusing fresh access tokens ({describe(response)})")
     if code == ZOOM_VALIDATION_CODE and "next_page_token" in query:
         return PageTokenInvalid(describe(response))
+    if code == ZOOM_VALIDATION_CODE:
+        return DatesRefused(f"{report.name}: Zoom refused the request ({describe(response)})")
     if code == ZOOM_NO_PERMISSION_CODE:
         return SettingError(
             f"{report.name}: Zoom says the app has no permission ({describe(response)})."

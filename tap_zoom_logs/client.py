@@ -7,6 +7,7 @@ import typing as t
 from functools import cached_property
 
 import msgspec
+import pendulum
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
@@ -14,14 +15,13 @@ from typing_extensions import override
 from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.reports import MEETINGS_API, TIME_KEYS, Report
-from tap_zoom_logs.settings import bounds_of, parse_moment
+from tap_zoom_logs.settings import bounds_of, parse_moment, reading_of
 from tap_zoom_logs.spool import Occurrences, lw_id
-from tap_zoom_logs.windows import Plan, plan_stream, zoom_second
+from tap_zoom_logs.windows import Plan, Window, plan_stream, zoom_second
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
-    import pendulum
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
@@ -100,13 +100,14 @@ class ZoomReportStream(Stream):
         # A bookmark without its key is taken as time's (state.py refuses any other key).
         if value and state.get("replication_key", self.replication_key) == self.replication_key:
             bookmark = parse_moment(f"state: bookmarks.{self.name}.replication_key_value", value)
+        settled = state.get("settled_through")
         self.plan = plan_stream(
             name=self.name,
             bounds=bounds_of(self.config),
             bookmark=bookmark,
-            lookback_days=int(self.config["lookback_days"]),
-            window_days=int(self.config["window_days"]),
+            reading=reading_of(self.config),
             now=now,
+            settled_through=pendulum.Date.fromisoformat(settled) if settled else None,
         )
         for note in self.plan.notes:
             self.logger.warning("%s", note)
@@ -150,7 +151,15 @@ class ZoomReportStream(Stream):
             f"{emitted:,}",
             read.pages,
         )
-        self._advance_bookmark(min(read.window.end(), plan.end), context)
+        self._advance_bookmark(read.window, plan, context)
+        if read.window.settles and plan.bookmark is not None:
+            self.logger.info(
+                "%s: %s settled (read whole after it closed, for entries Zoom added late):"
+                " %s entries",
+                self.name,
+                read.window.label,
+                f"{emitted:,}",
+            )
         return emitted
 
     def _window_records(
@@ -159,7 +168,7 @@ class ZoomReportStream(Stream):
         """A window's entries in ascending order, with their `lw_id`, within the plan's range;
         returns how many."""
         fields, name, window = self.fields, self.name, read.window
-        lower, upper = plan.lower[:19], plan.upper[:19]
+        lower, upper = (window.lower or plan.lower)[:19], plan.upper[:19]
         near = window.near()
         occurrence = Occurrences()
         emitted = 0
@@ -232,11 +241,18 @@ class ZoomReportStream(Stream):
         self.logger.warning("%s: a non-string value %r kept as JSON text", self.name, value)
         return json.dumps(value, ensure_ascii=False)
 
-    def _advance_bookmark(self, bookmark: pendulum.DateTime, context: Context | None) -> None:
-        """Everything up to `bookmark` is emitted: say so in the state, now."""
+    def _advance_bookmark(self, window: Window, plan: Plan, context: Context | None) -> None:
+        """Everything up to the window's end is emitted, and a settling window's days are
+        settled: say so in the state, now. A settling window is older than the bookmark
+        the run started from, which it never moves back."""
+        bookmark = min(window.end(), plan.end)
+        if plan.bookmark is not None:
+            bookmark = max(bookmark, plan.bookmark)
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = zoom_second(bookmark)
+        if window.settles:
+            state["settled_through"] = window.last_day.isoformat()
         self.finalize_state_progress_markers(state)  # marks the state changed and writes it
 
     # The bookmark is the end of the last finished window, set by `_advance_bookmark`: not

@@ -24,6 +24,10 @@ class ZoomAPIError(TapZoomLogsError):
     """Zoom answered with an error that retrying will not fix."""
 
 
+class DatesRefused(ZoomAPIError):
+    """Zoom refused a report query's days (400 code 300 on a first page)."""
+
+
 class DailyLimitReached(TapZoomLogsError):
     """The account's daily quota of Heavy requests is spent."""
 

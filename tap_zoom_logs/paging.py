@@ -1,4 +1,12 @@
-"""One window read to its end: page after page with next_page_token, into a spool.
+"""One window read to its end, or to its `lower` second: page after page with
+next_page_token, into a spool.
+
+Zoom serves newest first (every sample; not promised). Where every page so far bears that
+out (within the page and against the page before), a page that reaches an entry older
+than the window's `lower` second ends the read: what follows is older still, and every
+entry of the boundary second has come (identical entries in one second are numbered, so a
+second must be read whole for `lw_id` to stay the same). A page out of order, or an entry
+without a time, and the window is read to its end as before.
 
 Paging must end: a page token seen before in the window, or more pages than its entries
 could fill, stops the stream rather than burn the account's daily quota.
@@ -14,12 +22,15 @@ dropped. A repeat no new entry explains is two identical entries, and both are k
 
 from __future__ import annotations
 
+import itertools
 import math
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import pendulum
 
 from tap_zoom_logs.api import ZoomAPI
-from tap_zoom_logs.errors import PageTokenInvalid, PagingNeverEnds, ZoomAPIError
+from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
 from tap_zoom_logs.spool import Row, SpoolBudget, WindowSpool
 
 if t.TYPE_CHECKING:
@@ -44,6 +55,8 @@ class WindowRead:
     pages: int
     #: Entries served twice across a page boundary while Zoom added entries: kept once.
     repeats_dropped: int = 0
+    #: The read ended at the window's `lower` second, before Zoom's last page.
+    stopped_early: bool = False
 
 
 def read_window(
@@ -61,12 +74,17 @@ def read_window(
     A refused page token (they expire after 15 minutes) means reading the window again
     from its first page: nothing of it has been emitted yet, so nothing is emitted twice.
     """
-    query = {**window.query(), "page_size": page_size, **report.params}
     refusal = ""
     for _ in range(MAX_WINDOW_RESTARTS):
+        query = {**window.query(), "page_size": page_size, **report.params}
         reading = _Reading(api, report, window, query, WindowSpool(budget), is_open=is_open)
         try:
             return reading.run(wait_turn)
+        except DatesRefused as exc:
+            reading.spool.close()
+            if reading.pages:
+                raise
+            window = _without_future_days(api, report, window, exc)
         except PageTokenInvalid as exc:
             reading.spool.close()
             api.count("expired page token")
@@ -85,6 +103,25 @@ def read_window(
         f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusal}"
     )
     raise ZoomAPIError(msg)
+
+
+def _without_future_days(
+    api: ZoomAPI, report: Report, window: Window, refusal: DatesRefused
+) -> Window:
+    """The window up to today (UTC), when Zoom refused its first page for a `to` in the
+    future; else the refusal stands. Zoom calling a day future means the day has not
+    begun where it cuts days, so no entry can be on it: nothing is lost."""
+    today = pendulum.now("UTC").date()
+    if window.last_day <= today or window.first_day > today:
+        raise refusal
+    api.logger.warning(
+        "%s %s: Zoom refused a 'to' after today (UTC); asking up to %s (a day it calls"
+        " future has not begun where it cuts days: nothing can be on it yet)",
+        report.name,
+        window.label,
+        today.isoformat(),
+    )
+    return replace(window, last_day=today)
 
 
 @dataclass
@@ -109,6 +146,9 @@ class _Reading:
     tokens: dict[str, int] = field(default_factory=dict)
     first_page: list[Row] = field(default_factory=list)
     last_page: list[Row] = field(default_factory=list)
+    #: Every page so far newest first, and the oldest second the last one held.
+    newest_first: bool = True
+    oldest: str = ""
 
     def run(self, wait_turn: Callable[[], None]) -> WindowRead:
         page_token = ""
@@ -139,9 +179,31 @@ class _Reading:
                     rows = rows[self._shifted(rows) :]
                 self.last_page = rows or self.last_page
             self.spool.add(rows)
+            if self._reaches_below_lower(rows):
+                return WindowRead(self.window, self.spool, self.pages, self.dropped, True)
             if not page_token:
                 return WindowRead(self.window, self.spool, self.pages, self.dropped)
             self._check_paging_ends(page_token, total)
+
+    def _reaches_below_lower(self, rows: list[Row]) -> bool:
+        """Whether this page holds an entry older than the window's `lower` second, every
+        page so far being newest first: the pages after it hold only older entries."""
+        lower = self.window.lower[:19]
+        if not lower or not self.newest_first or not rows:
+            return False
+        seconds = [key[:19] for key, _ in rows]
+        ordered = all(seconds) and all(a >= b for a, b in itertools.pairwise(seconds))
+        if not ordered or (self.oldest and seconds[0] > self.oldest):
+            self.newest_first = False
+            self.api.logger.info(
+                "%s %s: page %d is not newest first; reading the window to its end",
+                self.report.name,
+                self.window.label,
+                self.pages,
+            )
+            return False
+        self.oldest = seconds[-1]
+        return seconds[-1] < lower
 
     def _served_before(self, rows: list[Row]) -> bool:
         """Whether this page holds exactly what an earlier page of the window held: Zoom

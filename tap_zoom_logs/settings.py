@@ -12,7 +12,7 @@ import pendulum
 from jsonschema import Draft7Validator
 
 from tap_zoom_logs.errors import SettingError
-from tap_zoom_logs.windows import Bounds, oldest_day
+from tap_zoom_logs.windows import Bounds, Reading, oldest_day
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping, MutableMapping
@@ -57,6 +57,12 @@ def warnings_of(config: Mapping[str, t.Any], schema: Schema, now: pendulum.DateT
             near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]}?" if near else ""
             notes.append(f"setting {key} is not a setting of tap-zoom-logs and is ignored{hint}")
+    if config.get("lookback_days") is not None:
+        notes.append(
+            f"setting lookback_days ({config['lookback_days']}) re-reads whole days on every"
+            " run, at the cost of the account's daily quota; remove it: late_margin_minutes"
+            " and settle_closed_days catch late entries for a fraction of the requests"
+        )
     start = bounds_of(config).start
     floor = oldest_day(now)
     if start is not None and start < floor:
@@ -80,6 +86,17 @@ def bounds_of(config: Mapping[str, t.Any]) -> Bounds:
         )
         raise SettingError(msg)
     return Bounds(start, end)
+
+
+def reading_of(config: Mapping[str, t.Any]) -> Reading:
+    """The settings that shape how a bookmarked run reads again what it has read."""
+    lookback = config.get("lookback_days")
+    return Reading(
+        window_days=int(config["window_days"]),
+        margin_minutes=int(config["late_margin_minutes"]),
+        lookback_days=None if lookback is None else int(lookback),
+        settle=bool(config["settle_closed_days"]),
+    )
 
 
 def parse_moment(label: str, value: t.Any, *, whole_day: bool = False) -> pendulum.DateTime:

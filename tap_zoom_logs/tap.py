@@ -87,10 +87,19 @@ SETTING_DESCRIPTIONS = {
         "Days per report request (from/to window), 1 to 30. The bookmark "
         "advances after each completed window."
     ),
+    "late_margin_minutes": (
+        "Minutes before the bookmark that an incremental run reads again, for entries Zoom"
+        " writes a little late (later ones are found when their day settles). 0 or more."
+    ),
+    "settle_closed_days": (
+        "Read each day whole once more after it has closed (it can no longer grow in any"
+        " time zone), to catch entries Zoom added later than the margin; the state"
+        " remembers which days are settled."
+    ),
     "lookback_days": (
-        "Days re-read before the bookmark on each incremental run, to catch "
-        "late entries and the unknown time zone of Zoom's day boundaries. 0 or "
-        "more."
+        "Deprecated: whole days re-read before the bookmark on every incremental run,"
+        " which costs the account's daily quota; leave it unset to use"
+        " late_margin_minutes and settle_closed_days instead. 0 or more."
     ),
     "operation_logs_category_type": "Zoom's category_type filter for operation logs.",
     "meeting_activity_type": (
@@ -157,7 +166,9 @@ class TapZoomLogs(Tap):
         _setting("oauth_url", th.StringType, default="https://zoom.us/oauth/token"),
         _setting("page_size", th.IntegerType(minimum=1, maximum=300), default=300),
         _setting("window_days", th.IntegerType(minimum=1, maximum=30), default=1),
-        _setting("lookback_days", th.IntegerType(minimum=0), default=1),
+        _setting("late_margin_minutes", th.IntegerType(minimum=0), default=3),
+        _setting("settle_closed_days", th.BooleanType, default=True),
+        _setting("lookback_days", th.IntegerType(minimum=0)),
         _setting(
             "operation_logs_category_type",
             th.StringType(allowed_values=CATEGORY_TYPES),

@@ -31,6 +31,13 @@ class Window:
 
     first_day: pendulum.Date
     last_day: pendulum.Date
+    #: The oldest second the window emits ("": the plan's). Zoom serves newest first, so a
+    #: read ends at the first page that reaches an older entry, once the pages prove the
+    #: order (paging.py).
+    lower: str = ""
+    #: Read whole after it closed: once it is emitted its days are settled (no entry can
+    #: still be added to them, in any time zone Zoom may cut days in).
+    settles: bool = False
 
     @property
     def label(self) -> str:
@@ -59,6 +66,11 @@ class Window:
         return now < self.end().add(hours=OPEN_HOURS_AFTER_LAST_DAY, seconds=1)
 
 
+def last_closed_day(now: pendulum.DateTime) -> pendulum.Date:
+    """The newest day Zoom can no longer add to, wherever it cuts days (see Window.is_open)."""
+    return now.subtract(hours=OPEN_HOURS_AFTER_LAST_DAY).date().subtract(days=1)
+
+
 @dataclass(frozen=True)
 class Plan:
     """A stream's range for this run: entries with `start <= time <= end`, read as windows."""
@@ -67,18 +79,29 @@ class Plan:
     end: pendulum.DateTime
     windows: tuple[Window, ...]
     #: Warnings about the state that the stream logs (a bookmark in the future, or older
-    #: than Zoom's six months).
+    #: than Zoom's six months, or a lookback that costs requests).
     notes: tuple[str, ...] = ()
+    #: The bookmark the run starts from, at most the plan's end (a bookmark in the future
+    #: is set back to what this run reads): the state never moves back before it, whatever
+    #: window is emitted.
+    bookmark: pendulum.DateTime | None = None
 
     @property
     def lower(self) -> str:
         """The first second to emit, as Zoom writes times (a fraction rounds up)."""
-        start = self.start.add(seconds=1) if self.start.microsecond else self.start
-        return zoom_second(start)
+        return _first_second(self.start)
 
     @property
     def upper(self) -> str:
         return zoom_second(self.end)
+
+    @property
+    def settling(self) -> tuple[Window, ...]:
+        return tuple(window for window in self.windows if window.settles)
+
+
+def _first_second(moment: pendulum.DateTime) -> str:
+    return zoom_second(moment.add(seconds=1) if moment.microsecond else moment)
 
 
 class Bounds(t.NamedTuple):
@@ -88,38 +111,47 @@ class Bounds(t.NamedTuple):
     end: pendulum.DateTime | None
 
 
+class Reading(t.NamedTuple):
+    """How a stream re-reads what it has (the settings that shape an incremental run)."""
+
+    window_days: int
+    #: Minutes before the bookmark read again, for entries Zoom writes a little late.
+    margin_minutes: int
+    #: The deprecated whole-day re-read; None when not set.
+    lookback_days: int | None = None
+    #: Whether closed days are read whole once, for entries Zoom adds later still.
+    settle: bool = True
+
+
 def plan_stream(
     *,
     name: str,
     bounds: Bounds,
     bookmark: pendulum.DateTime | None,
-    lookback_days: int,
-    window_days: int,
+    reading: Reading,
     now: pendulum.DateTime,
+    settled_through: pendulum.Date | None = None,
 ) -> Plan:
-    """The range a stream reads: from its bookmark less the lookback, or from start_date;
+    """The range a stream reads: from its bookmark less the margin, or from start_date;
     never before what Zoom keeps; up to end_date or now, whichever comes first.
 
-    Zoom filters by whole days, cut in a time zone it does not document. So where the range
-    comes from the settings rather than a bookmark, one more day is read at each edge (while
-    Zoom still keeps it), and entries are then kept to the second.
+    Zoom filters by whole days, cut in a time zone it does not document (UTC-12 to UTC+14
+    at the extremes), so the days asked for cover the range in any of them, and entries
+    are then kept to the second. A bookmarked run reads, newest first, only down to the
+    bookmark less the margin (`Window.lower`); the days that have closed since they were
+    last read whole are read whole once more (`Window.settles`), for late entries.
     """
     floor = oldest_day(now)
     # Never past now: the bookmark becomes the plan's end once its last window is read, and
     # a bookmark past what was read would skip, in the next run, what arrives until then.
     end = min(bounds.end, now) if bounds.end is not None else now
     start = max(bounds.start or floor, floor)
-    notes = []
-    from_settings = True
+    first_day = start.date().subtract(days=1) if start.date() > floor.date() else start.date()
+    range_lower, range_first_day = _first_second(start), first_day
+    notes: list[str] = []
     if bookmark is not None:
-        if bookmark > now:
-            notes.append(
-                f"{name}: the state's bookmark {zoom_second(bookmark)} is in the future (the"
-                f" clock is now {zoom_second(now)}); reading as if it were now, and the"
-                " bookmark is set back to what this run reads"
-            )
-            bookmark = now
-        resume = bookmark.start_of("day").subtract(days=lookback_days)
+        bookmark = _usable(name, bookmark, now, notes)
+        resume = _resume_from(bookmark, reading)
         if resume < floor:
             notes.append(
                 f"{name}: the state's bookmark {zoom_second(bookmark)} is older than the six"
@@ -128,21 +160,103 @@ def plan_stream(
                 f" starting at {floor.to_date_string()}"
             )
         if resume >= start:
-            start, from_settings = max(resume, floor), False
-    first_day, last_day = start.date(), end.date()
-    if from_settings and first_day > floor.date():
-        first_day = first_day.subtract(days=1)
-    if bounds.end is not None and last_day < now.date():
-        last_day = last_day.add(days=1)
-    windows = plan_windows(first_day, last_day, window_days) if start <= end else []
-    return Plan(start, end, tuple(windows), tuple(notes))
+            start = max(resume, floor)
+            west = start if reading.lookback_days is not None else start.subtract(hours=12)
+            first_day = max(west.date(), floor.date())
+    # Up to the day `end` falls on where Zoom's day is furthest ahead (UTC+14), or the day
+    # after a past end_date; Zoom may refuse a day in the future (paging.py then asks less).
+    last_day = min(end.date().add(days=1), now.add(hours=OPEN_HOURS_AFTER_LAST_DAY).date())
+    if start > end:
+        return Plan(start, end, (), tuple(notes), min(bookmark, end) if bookmark else None)
+    settled = _settled_through(reading, bookmark, settled_through, range_first_day, now)
+    windows = _windows(
+        first_day=first_day,
+        last_day=last_day,
+        lower=_first_second(start),
+        range_lower=range_lower,
+        settled=settled,
+        reading=reading,
+        now=now,
+    )
+    return Plan(start, end, tuple(windows), tuple(notes), min(bookmark, end) if bookmark else None)
 
 
-def plan_windows(first: pendulum.Date, last: pendulum.Date, days: int) -> list[Window]:
+def _usable(
+    name: str, bookmark: pendulum.DateTime, now: pendulum.DateTime, notes: list[str]
+) -> pendulum.DateTime:
+    if bookmark <= now:
+        return bookmark
+    notes.append(
+        f"{name}: the state's bookmark {zoom_second(bookmark)} is in the future (the"
+        f" clock is now {zoom_second(now)}); reading as if it were now, and the"
+        " bookmark is set back to what this run reads"
+    )
+    return now
+
+
+def _resume_from(bookmark: pendulum.DateTime, reading: Reading) -> pendulum.DateTime:
+    if reading.lookback_days is not None:
+        return bookmark.start_of("day").subtract(days=reading.lookback_days)
+    return bookmark.subtract(minutes=reading.margin_minutes)
+
+
+def _settled_through(
+    reading: Reading,
+    bookmark: pendulum.DateTime | None,
+    settled_through: pendulum.Date | None,
+    range_first_day: pendulum.Date,
+    now: pendulum.DateTime,
+) -> pendulum.Date:
+    """The newest day up to which no day needs reading whole again."""
+    if not reading.settle:
+        return last_closed_day(now)  # nothing is settled, so nothing waits for it
+    if bookmark is None:
+        return range_first_day.subtract(days=1)  # a backfill settles what it reads closed
+    if settled_through is None:
+        # A state from before settling: the runs that made it read whole days, so the days
+        # closed when its bookmark was set are taken as settled.
+        settled_through = last_closed_day(bookmark)
+    return max(settled_through, range_first_day.subtract(days=1))
+
+
+def _windows(
+    *,
+    first_day: pendulum.Date,
+    last_day: pendulum.Date,
+    lower: str,
+    range_lower: str,
+    settled: pendulum.Date,
+    reading: Reading,
+    now: pendulum.DateTime,
+) -> list[Window]:
+    """Closed days already settled (newest first down to `lower`), the closed days not yet
+    settled (whole, from the range's start), then the open days (down to `lower`) in one
+    window: reading newest first, they cost the pages of their news, not of their days."""
+    closed = min(last_closed_day(now), last_day)
+    newest_from = max(closed.add(days=1), first_day)
+    if settled >= closed and (newest_from - first_day).days <= MARGIN_DAYS:
+        newest_from = first_day  # the margin reaching back into settled days: one window
+    days = reading.window_days
+    windows = plan_windows(first_day, min(settled, newest_from.subtract(days=1)), days, lower=lower)
+    windows += plan_windows(settled.add(days=1), closed, days, lower=range_lower, settles=True)
+    windows += plan_windows(newest_from, last_day, MAX_WINDOW_DAYS, lower=lower)
+    return windows
+
+
+#: The most days one report query may span (Zoom: one month).
+MAX_WINDOW_DAYS = 28
+#: Closed, settled days a bookmarked run may reach back into and still read in its one
+#: newest-first window: the margin's reach; a bookmark older than that keeps window_days.
+MARGIN_DAYS = 2
+
+
+def plan_windows(
+    first: pendulum.Date, last: pendulum.Date, days: int, *, lower: str = "", settles: bool = False
+) -> list[Window]:
     """Split the days from `first` to `last` into windows of `days` days, oldest first."""
     windows = []
     while first <= last:
         window_last = min(first.add(days=days - 1), last)
-        windows.append(Window(first, window_last))
+        windows.append(Window(first, window_last, lower, settles))
         first = window_last.add(days=1)
     return windows

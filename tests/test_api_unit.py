@@ -210,7 +210,7 @@ def test_an_answer_nested_too_deep_is_one_line_not_retried():
         (400, {"code": 300, "message": "Invalid next page token."},
          {**PAGE, "next_page_token": "x"}, errors.PageTokenInvalid, "Zoom code 300"),
         (400, {"code": 300, "message": "The next page token is invalid or expired."},
-         PAGE, errors.ZoomAPIError, "Zoom refused the request"),
+         PAGE, errors.DatesRefused, "Zoom refused the request"),
         (400, {"code": 200, "message": "No permission."},
          PAGE, errors.SettingError, "'Sign In/Sign Out' view permission"),
     ],

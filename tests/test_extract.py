@@ -12,6 +12,7 @@ import pytest
 
 from tap_zoom_logs.client import ZoomReportStream
 from tap_zoom_logs.tap import TapZoomLogs
+from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
     STREAMS,
     TAP,
@@ -118,11 +119,14 @@ def test_state_has_a_bookmark_per_stream_and_no_progress_markers(tap):
     config = tap.config()
     run = tap.run(config)
 
+    closed = {last_closed_day(pendulum.parse(config["end_date"])), last_closed_day(pendulum.now())}
     for stream in STREAMS:
-        final = run.state["bookmarks"][stream]
+        final = dict(run.state["bookmarks"][stream])
+        # The days closed when they were read are settled: a later run never reads them again.
+        assert pendulum.Date.fromisoformat(final.pop("settled_through")) in closed
         assert final == {"replication_key": "time", "replication_key_value": config["end_date"]}
-    start, end = (pendulum.parse(config[k]).date() for k in ("start_date", "end_date"))
-    windows = (end - start).days + 1
+    start = pendulum.parse(config["start_date"]).date()
+    windows = (min(closed) - start).days + 1  # a window per closed day, then the open ones
     per_stream = [s for s in run.states if "operation_logs" not in s["bookmarks"]]
     assert len(per_stream) >= windows, "the bookmark advances with every finished window"
 
@@ -139,7 +143,8 @@ def test_incremental_run_rereads_only_the_lookback_and_keeps_ids(tap, emulator):
     requested = {
         record.params["from"] for record in emulator.stats.log if record.endpoint != "token"
     }
-    assert requested == {today.subtract(days=1).isoformat(), today.isoformat()}
+    # One window from the day before the bookmark's, read newest first down to its start.
+    assert requested == {today.subtract(days=1).isoformat()}
     for stream in STREAMS:
         again = {r["lw_id"]: r for r in second.records[stream]}
         before = {r["lw_id"]: r for r in first.records[stream]}
@@ -148,7 +153,7 @@ def test_incremental_run_rereads_only_the_lookback_and_keeps_ids(tap, emulator):
 
 
 def test_a_late_entry_within_the_lookback_arrives_next_run(tap, emulator):
-    first = tap.run(tap.config())
+    first = tap.run(tap.config(lookback_days=1))
     yesterday = pendulum.now("UTC").subtract(days=1).format("YYYY-MM-DD[T]12:00:00[Z]")
     late = {
         "time": yesterday,
@@ -158,7 +163,7 @@ def test_a_late_entry_within_the_lookback_arrives_next_run(tap, emulator):
         "operation_detail": "arrived late ",
     }
     emulator.add_entry("operation_logs", late)
-    second = tap.run(tap.config(), state=first.state)
+    second = tap.run(tap.config(lookback_days=1), state=first.state)
 
     rows = [as_record("operation_logs", r) for r in second.records["operation_logs"]]
     assert as_record("operation_logs", late) in rows
@@ -182,7 +187,8 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
 
     assert resumed.returncode == 0, resumed.stderr
     first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
-    assert first_from == pendulum.parse(bookmark).subtract(days=1).date().isoformat()
+    # The bookmark is a day's end: the day it falls on, read newest first down to the margin.
+    assert first_from == bookmark[:10]
     assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
@@ -234,8 +240,8 @@ def test_streams_synced_one_at_a_time_in_any_order_get_all_their_windows(tap, em
 
     operation = without_id("operation_logs", run.records["operation_logs"])
     assert operation == truth(emulator, "operation_logs", config)
-    # The second sync of activity_logs resumes at its bookmark less the 1-day lookback.
-    resumed_from = pendulum.parse(config["end_date"]).subtract(days=1).to_date_string()
+    # The second sync of activity_logs resumes at its bookmark less the 3-minute margin.
+    resumed_from = pendulum.parse(config["end_date"]).subtract(minutes=3).to_iso8601_string()
     again = truth(emulator, "activity_logs", {**config, "start_date": resumed_from})
     activity = without_id("activity_logs", run.records["activity_logs"])
     assert activity == truth(emulator, "activity_logs", config) + again
@@ -266,6 +272,6 @@ def test_the_sdk_still_calls_the_override_that_keeps_bookmarks_at_window_ends(
     ]
     assert values
     for stream, bookmark in values:
-        assert set(bookmark) == {"replication_key", "replication_key_value"}, bookmark
+        assert set(bookmark) <= {"replication_key", "replication_key_value", "settled_through"}
         value = bookmark["replication_key_value"]
         assert value.endswith("T23:59:59Z") or value == config["end_date"], (stream, value)

@@ -102,7 +102,7 @@ def test_a_meeting_entry_with_an_unreadable_time_is_kept(tap, emulator):
 
 
 def test_a_late_meeting_entry_within_the_lookback_arrives_next_run(tap, emulator):
-    first = tap.run(tap.config(), select=NEW)
+    first = tap.run(tap.config(lookback_days=1), select=NEW)
     yesterday = pendulum.now("UTC").subtract(days=1).format("YYYY-MM-DD")
     late = {
         "meeting_number": "982 610 0285",
@@ -113,7 +113,7 @@ def test_a_late_meeting_entry_within_the_lookback_arrives_next_run(tap, emulator
         "activity_detail": "Late Comer joined the meeting",
     }
     emulator.add_entry("meeting_activity_logs", late)
-    second = tap.run(tap.config(), state=first.state, select=NEW)
+    second = tap.run(tap.config(lookback_days=1), state=first.state, select=NEW)
 
     assert second.returncode == 0, second.stderr[-2000:]
     rows = [as_record("meeting_activity_logs", r) for r in second.records["meeting_activity_logs"]]

@@ -13,7 +13,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from tap_zoom_logs.errors import PageTokenInvalid, PagingNeverEnds, ZoomAPIError
+from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
 from tap_zoom_logs.paging import WindowRead, _arrivals, _overlap, read_window
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.spool import SpoolBudget
@@ -295,3 +295,105 @@ def test_a_closed_window_is_not_checked_for_shifts():
 
     assert zoom.first_pages_again == 0
     assert len(emails(done)) == 26, "a closed window cannot grow: nothing to tell apart"
+
+
+# --------------------------------------------------------------------------- down to `lower`
+
+
+def read_down_to(zoom: Any, lower: str, *, page_size: int = 10) -> WindowRead:
+    window = Window(WINDOW.first_day, WINDOW.last_day, lower)
+    return read_window(
+        zoom,
+        REPORT,
+        window,
+        page_size=page_size,
+        budget=SpoolBudget(),
+        is_open=False,
+        wait_turn=lambda: None,
+    )
+
+
+def test_a_read_ends_at_the_first_page_older_than_lower_with_its_boundary_second_whole():
+    # 100 entries, one a second; the boundary second (n=70) holds three identical entries,
+    # which fall on both sides of a page boundary (newest first: 29 newer, then the three).
+    entries = [entry(n) for n in range(100)] + [entry(70), entry(70)]
+    zoom = ScriptedZoom(entries)
+    result = read_down_to(zoom, entry(70)["time"])
+
+    rows = spooled_rows(result.spool)
+    assert result.stopped_early
+    assert len(zoom.asked) == 4, "pages of 10 down to the first entry older than 10:01:10"
+    boundary = [row for row in rows if row[0] == entry(70)["time"]]
+    assert len(boundary) == 3, "every entry of the boundary second"
+    assert {row[0] for row in rows} >= {entry(n)["time"] for n in range(70, 100)}
+
+
+def test_a_window_not_served_newest_first_is_read_to_its_end():
+    entries = [entry(n) for n in range(100)]
+    zoom = ScriptedZoom(entries)
+    # Pages 1 and 2 swapped: each newest first, but page 2 is newer than page 1.
+    zoom.entries = zoom.entries[10:20] + zoom.entries[:10] + zoom.entries[20:]
+    result = read_down_to(zoom, entry(70)["time"])
+
+    assert not result.stopped_early
+    assert len(zoom.asked) == 10
+    assert len(spooled_rows(result.spool)) == 100
+
+
+def test_a_page_out_of_order_within_itself_is_read_to_its_end():
+    zoom = ScriptedZoom([entry(n) for n in range(100)])
+    zoom.entries[0], zoom.entries[5] = zoom.entries[5], zoom.entries[0]
+    result = read_down_to(zoom, entry(70)["time"])
+
+    assert not result.stopped_early
+    assert len(zoom.asked) == 10
+
+
+def test_a_refused_to_in_the_future_is_asked_again_up_to_today(caplog):
+    today = pendulum.now("UTC").date()
+
+    class RefusesTomorrow(ScriptedZoom):
+        def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+            if query["to"] > today.isoformat():
+                self.asked.append(dict(query))
+                raise DatesRefused("Zoom refused the request (HTTP 400, Zoom code 300)")
+            return super().get_page(report, query)
+
+    zoom = RefusesTomorrow([entry(n) for n in range(15)])
+    window = Window(today.subtract(days=1), today.add(days=1))
+    with caplog.at_level(logging.WARNING, logger="test-paging-unit"):
+        result = read_window(
+            zoom,
+            REPORT,
+            window,
+            page_size=10,
+            budget=SpoolBudget(),
+            is_open=True,
+            wait_turn=lambda: None,
+        )
+
+    assert [q["to"] for q in zoom.asked] == [today.add(days=1).isoformat()] + [
+        today.isoformat()
+    ] * 2
+    assert result.window.last_day == today
+    assert len(spooled_rows(result.spool)) == 15
+    assert "refused a 'to' after today" in caplog.text
+
+
+def test_a_refusal_of_days_not_in_the_future_stands():
+    today = pendulum.now("UTC").date()
+
+    class RefusesAll(ScriptedZoom):
+        def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+            raise DatesRefused("activity_logs: Zoom refused the request (HTTP 400)")
+
+    with pytest.raises(DatesRefused):
+        read_window(
+            RefusesAll([]),
+            REPORT,
+            Window(today.subtract(days=2), today.subtract(days=1)),
+            page_size=10,
+            budget=SpoolBudget(),
+            is_open=False,
+            wait_turn=lambda: None,
+        )

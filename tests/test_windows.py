@@ -9,7 +9,9 @@ import pytest
 from tap_zoom_logs.settings import bounds_of
 from tap_zoom_logs.windows import (
     Plan,
+    Reading,
     Window,
+    last_closed_day,
     oldest_day,
     plan_stream,
     plan_windows,
@@ -26,16 +28,19 @@ def plan(
     start: str | None = None,
     end: str | None = None,
     bookmark: str | None = None,
-    lookback: int = 1,
+    lookback: int | None = None,
     window: int = 1,
+    margin: int = 3,
+    settle: bool = True,
+    settled: str | None = None,
 ) -> Plan:
     return plan_stream(
         name="activity_logs",
         bounds=bounds_of({"start_date": start, "end_date": end}),
         bookmark=None if bookmark is None else pendulum.parse(bookmark),
-        lookback_days=lookback,
-        window_days=window,
+        reading=Reading(window, margin, lookback, settle),
         now=NOW,
+        settled_through=None if settled is None else pendulum.Date.fromisoformat(settled),
     )
 
 
@@ -61,8 +66,14 @@ def test_a_range_from_start_date_reads_one_more_day_before_it_and_up_to_now():
 
     assert result.start == pendulum.parse("2026-05-20T08:00:00Z")
     assert result.end == NOW
-    assert days(result) == ("2026-05-19", "2026-05-30"), "no day after today"
-    assert len(result.windows) == 12
+    assert days(result) == ("2026-05-19", "2026-05-31"), "up to Zoom's day at UTC+14"
+    # Closed days (to 05-28: 14 hours after its end have passed) a window each, settling;
+    # the open days in one window, read newest first down to the range's start.
+    assert len(result.windows) == 11
+    assert all(w.settles for w in result.windows[:-1])
+    assert result.windows[-1] == Window(
+        pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 31), "2026-05-20T08:00:00Z"
+    )
     assert result.notes == ()
 
 
@@ -74,11 +85,13 @@ def test_a_past_end_date_reads_one_more_day_after_it():
     assert (result.lower, result.upper) == ("2026-05-20T08:00:00Z", "2026-05-25T18:00:00Z")
 
 
-def test_an_end_date_today_reads_no_day_after_it():
+def test_an_end_date_today_reads_up_to_zooms_furthest_day_and_no_further():
     assert days(plan(start="2026-05-28", end="2026-05-30T09:00:00Z")) == (
         "2026-05-27",
-        "2026-05-30",
+        "2026-05-31",
     )
+    before_ten = {"start": "2026-05-28", "end": "2026-05-29T09:00:00Z"}
+    assert days(plan(**before_ten))[1] == "2026-05-30", "the day after a past end_date"
 
 
 def test_a_date_only_end_date_is_its_whole_day():
@@ -133,7 +146,7 @@ def test_a_bookmark_resumes_at_its_day_less_the_lookback(lookback, first):
     result = plan(start="2026-05-01", bookmark="2026-05-28T23:59:59Z", lookback=lookback)
 
     assert result.start == pendulum.parse(f"{first}T00:00:00Z")
-    assert days(result) == (first, "2026-05-30")
+    assert days(result) == (first, "2026-05-31")
     assert result.notes == ()
 
 
@@ -155,7 +168,7 @@ def test_a_bookmark_in_the_future_is_read_as_now_and_named():
     result = plan(bookmark="2099-01-01T00:00:00Z", lookback=1)
 
     assert result.start == pendulum.parse("2026-05-29T00:00:00Z")
-    assert days(result) == ("2026-05-29", "2026-05-30")
+    assert days(result) == ("2026-05-29", "2026-05-31")
     (note,) = result.notes
     assert "activity_logs: the state's bookmark 2099-01-01T00:00:00Z is in the future" in note
     assert "the clock is now 2026-05-30T10:15:00Z" in note
@@ -215,4 +228,68 @@ def test_a_future_end_date_reads_up_to_now_and_no_further():
 
     assert result.end == NOW
     assert result.upper == zoom_second(NOW)
-    assert days(result) == ("2026-05-19", "2026-05-30"), "no day after today"
+    assert days(result) == ("2026-05-19", "2026-05-31"), "no day after Zoom's furthest"
+
+
+# --------------------------------------------------------------------------- staying current
+
+
+def test_a_day_closes_fourteen_hours_after_its_utc_end():
+    assert last_closed_day(NOW) == pendulum.date(2026, 5, 28)
+    assert last_closed_day(pendulum.datetime(2026, 5, 30, 14)) == pendulum.date(2026, 5, 29)
+    assert last_closed_day(pendulum.datetime(2026, 5, 30, 13, 59)) == pendulum.date(2026, 5, 28)
+
+
+def test_a_bookmark_resumes_at_its_second_less_the_margin_in_one_newest_first_window():
+    result = plan(start="2026-05-01", bookmark="2026-05-30T09:00:00Z", settled="2026-05-28")
+
+    assert result.start == pendulum.parse("2026-05-30T08:57:00Z")
+    assert result.bookmark == pendulum.parse("2026-05-30T09:00:00Z")
+    # From the day 08:57 falls on at UTC-12 to the day now falls on at UTC+14.
+    assert result.windows == (
+        Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 31), "2026-05-30T08:57:00Z"),
+    )
+
+
+def test_closed_days_not_yet_settled_are_read_whole_from_the_range_start():
+    result = plan(start="2026-05-01", bookmark="2026-05-30T09:00:00Z", settled="2026-05-26")
+
+    assert [(w.label, w.lower, w.settles) for w in result.windows] == [
+        ("2026-05-27", "2026-05-01T00:00:00Z", True),
+        ("2026-05-28", "2026-05-01T00:00:00Z", True),
+        ("2026-05-29..2026-05-31", "2026-05-30T08:57:00Z", False),
+    ]
+
+
+def test_without_settling_no_day_is_read_whole_again():
+    result = plan(bookmark="2026-05-30T09:00:00Z", settled="2026-05-20", settle=False)
+
+    assert [w.label for w in result.windows] == ["2026-05-29..2026-05-31"]
+    assert not result.settling
+
+
+def test_a_state_from_before_settling_takes_the_days_closed_at_its_bookmark_as_settled():
+    result = plan(bookmark="2026-05-29T20:00:00Z")  # 05-28 had closed by then
+
+    assert [w.label for w in result.windows] == ["2026-05-29..2026-05-31"]
+    older = plan(bookmark="2026-05-29T10:00:00Z")  # 05-28 had not
+    assert [(w.label, w.settles) for w in older.windows] == [
+        ("2026-05-28", True),
+        ("2026-05-29..2026-05-31", False),
+    ]
+
+
+def test_a_settled_day_before_the_bookmark_range_is_read_down_to_the_margin_only():
+    """Days already settled that the margin reaches back into: newest first, down to it."""
+    result = plan(bookmark="2026-05-29T00:01:00Z", settled="2026-05-28", margin=5)
+
+    assert [(w.label, w.lower, w.settles) for w in result.windows] == [
+        ("2026-05-28..2026-05-31", "2026-05-28T23:56:00Z", False),
+    ]
+    weeks_old = plan(bookmark="2026-05-10T00:01:00Z", settle=False, window=7)
+    assert [w.label for w in weeks_old.windows] == [
+        "2026-05-09..2026-05-15",
+        "2026-05-16..2026-05-22",
+        "2026-05-23..2026-05-28",
+        "2026-05-29..2026-05-31",
+    ]

@@ -1,0 +1,204 @@
+"""Incremental runs against the emulator: a bookmarked run reads newest first down to its
+bookmark less the margin and no further, proves the order before relying on it, settles
+closed days once, and keeps every guarantee of a backfill (exactly once by lw_id)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pendulum
+import pytest
+
+from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.windows import last_closed_day
+from tests.conftest import (
+    STREAMS,
+    Tap,
+    TapRun,
+    as_record,
+    assert_exact,
+    assert_union_is_the_truth,
+)
+
+REPORT_ENDPOINTS = {"activity_logs": "activities", "operation_logs": "operationlogs"}
+
+
+def sign_in(moment: pendulum.DateTime, n: int) -> dict[str, Any]:
+    return {
+        "email": f"news{n}@example.com",
+        "time": moment.format("YYYY-MM-DD[T]HH:mm:ss[Z]"),
+        "type": "Sign in",
+        "ip_address": "192.0.2.7",
+        "client_type": "Browser",
+        "version": "-",
+    }
+
+
+def requests_to(zoom: ZoomEmulator, stream: str) -> int:
+    return zoom.stats.requests[REPORT_ENDPOINTS[stream]]
+
+
+def add_news(zoom: ZoomEmulator, count: int) -> pendulum.DateTime:
+    """`count` sign-ins in the seconds after the emulator's now; waits until the clock has
+    passed them (a run reads up to now), and returns the newest's time."""
+    now = pendulum.instance(zoom.now)
+    for n in range(count):
+        zoom.add_entry("activity_logs", sign_in(now.add(seconds=1 + n % 2), n))
+    newest = now.add(seconds=2)
+    while pendulum.now("UTC") <= newest:
+        time.sleep(0.1)
+    return newest
+
+
+def later(config: dict[str, Any], newest: pendulum.DateTime) -> dict[str, Any]:
+    """The settings of a scheduled run: no end_date (up to now)."""
+    return {k: v for k, v in config.items() if k != "end_date"}
+
+
+def covering(config: dict[str, Any], newest: pendulum.DateTime) -> dict[str, Any]:
+    """What the runs together must have delivered: up to the newest entry added."""
+    return {**config, "end_date": newest.format("YYYY-MM-DD[T]HH:mm:ss[Z]")}
+
+
+@pytest.fixture
+def zoom() -> Any:
+    # Enough entries that a day is several pages, few enough that a backfill is quick.
+    with ZoomEmulator(seed=5, history_days=3, entries_per_day=2000) as emulator:
+        yield emulator
+
+
+def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
+    tap = Tap(zoom, tmp_path)
+    config = tap.config()
+    backfill = tap.run(config)
+    assert_exact(backfill, zoom, config)
+    zoom.reset_stats()
+
+    again = tap.run(config, state=backfill.state)
+
+    assert again.returncode == 0, again.stderr
+    for stream in STREAMS:
+        assert requests_to(zoom, stream) == 1, stream
+        # Only the margin's few minutes come again, each with the lw_id it had.
+        margin_start = pendulum.parse(config["end_date"]).subtract(minutes=3)
+        assert all(pendulum.parse(r["time"]) >= margin_start for r in again.records[stream])
+        before = {r["lw_id"]: r for r in backfill.records[stream]}
+        assert all(before[r["lw_id"]] == r for r in again.records[stream])
+    assert again.state == backfill.state
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest", "shuffled"])
+def test_news_is_read_exactly_once_whatever_the_order_zoom_serves(tmp_path, order):
+    with ZoomEmulator(seed=5, history_days=3, entries_per_day=2000, order=order) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(page_size=50)
+        backfill = tap.run(config)
+        zoom.reset_stats()
+        newest = add_news(zoom, 120)
+
+        news = tap.run(later(config, newest), state=backfill.state)
+
+        assert_union_is_the_truth([backfill, news], zoom, covering(config, newest))
+        emails = {r["email"] for r in news.records["activity_logs"]}
+        assert {f"news{n}@example.com" for n in range(120)} <= emails
+        said = "is not newest first; reading the window to its end"
+        if order == "newest":
+            # 120 new entries and the margin's few: pages of 50, nothing older read.
+            assert requests_to(zoom, "activity_logs") <= 4
+            assert said not in news.stderr
+        else:
+            assert said in news.stderr
+            assert requests_to(zoom, "activity_logs") > 4
+
+
+def test_pages_that_shift_as_entries_arrive_lose_and_repeat_nothing(zoom, tmp_path):
+    tap = Tap(zoom, tmp_path)
+    config = tap.config(page_size=20, max_concurrent_requests=1)
+    backfill = tap.run(config)
+    newest = add_news(zoom, 60)
+    # An entry arrives at the top of the list after every page the next run reads.
+    zoom.inject("arrive", times=8, endpoint="activities", entry=sign_in(newest, 1000))
+
+    shifted = tap.run(later(config, newest), state=backfill.state)
+    zoom.clear_faults()
+    final = tap.run(later(config, newest), state=shifted.state)
+
+    assert "came again at the top of page" in shifted.stderr
+    assert_union_is_the_truth([backfill, shifted, final], zoom, covering(config, newest))
+
+
+def a_day_left_unsettled(zoom: ZoomEmulator, run: TapRun) -> tuple[dict[str, Any], str]:
+    """The state as a run two days ago would have left it (the last two closed days not
+    yet settled), and the day before the last closed one."""
+    state = {"bookmarks": {k: dict(v) for k, v in run.state["bookmarks"].items()}}
+    closed = last_closed_day(pendulum.now("UTC"))
+    for bookmark in state["bookmarks"].values():
+        bookmark["settled_through"] = closed.subtract(days=2).isoformat()
+    return state, closed.subtract(days=1).isoformat()
+
+
+def late_operation(day: str) -> dict[str, Any]:
+    return {
+        "time": f"{day}T12:00:00Z",
+        "operator": "late@example.com",
+        "category_type": "User",
+        "action": "Update",
+        "operation_detail": "written late ",
+    }
+
+
+def test_an_entry_written_after_the_margin_is_found_when_its_day_settles(tmp_path):
+    with ZoomEmulator(seed=5, history_days=4, entries_per_day=200) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config()
+        backfill = tap.run(config)
+        state, day = a_day_left_unsettled(zoom, backfill)
+        zoom.add_entry("operation_logs", late_operation(day))
+
+        settling = tap.run(config, state=state)
+        settled = tap.run(config, state=settling.state)
+
+    assert_union_is_the_truth([backfill, settling], zoom, config)
+    late = as_record("operation_logs", late_operation(day))
+    assert late in {as_record("operation_logs", r) for r in settling.records["operation_logs"]}
+    closed = last_closed_day(pendulum.now("UTC")).isoformat()
+    for stream in STREAMS:
+        assert settling.state["bookmarks"][stream]["settled_through"] == closed
+        assert f"{stream}: {day} settled" in settling.stderr
+        assert settling.bookmark(stream) == backfill.bookmark(stream), "never moved back"
+    assert "settled" not in settled.stderr.replace("settled_through", ""), "once, not each run"
+
+
+def test_without_settling_a_late_entry_past_the_margin_is_not_read(tmp_path):
+    with ZoomEmulator(seed=5, history_days=4, entries_per_day=200) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(settle_closed_days=False)
+        backfill = tap.run(config)
+        state, day = a_day_left_unsettled(zoom, backfill)
+        zoom.add_entry("operation_logs", late_operation(day))
+        zoom.reset_stats()
+
+        run = tap.run(config, state=state)
+
+    assert run.returncode == 0, run.stderr
+    late = as_record("operation_logs", late_operation(day))
+    assert late not in {as_record("operation_logs", r) for r in run.records["operation_logs"]}
+    assert requests_to(zoom, "operation_logs") == 1
+
+
+def test_lookback_days_still_rereads_whole_days_and_says_what_to_set_instead(zoom, tmp_path):
+    tap = Tap(zoom, tmp_path)
+    config = tap.config(lookback_days=1)
+    backfill = tap.run(config)
+    zoom.reset_stats()
+
+    again = tap.run(config, state=backfill.state)
+
+    assert again.returncode == 0, again.stderr
+    assert "setting lookback_days (1) re-reads whole days" in again.stderr
+    assert "late_margin_minutes" in again.stderr
+    day_before = pendulum.parse(config["end_date"]).subtract(days=1).start_of("day")
+    times = [pendulum.parse(r["time"]) for r in again.records["activity_logs"]]
+    assert min(times) < day_before.add(hours=1), "the whole day before the bookmark's"
+    assert requests_to(zoom, "activity_logs") > 1
