@@ -62,6 +62,9 @@ class ZoomReportStream(Stream):
         self.api = api
         self.feed = feed
         self.plan: Plan | None = None
+        #: The newest time emitted in this run (Zoom's UTC form; "" before any): how fresh
+        #: the feed is, for the summary.
+        self.newest_emitted = ""
 
     def query_params(self) -> dict[str, str]:
         """Query parameters this report adds to from/to/page_size."""
@@ -171,7 +174,7 @@ class ZoomReportStream(Stream):
         lower, upper = (window.lower or plan.lower)[:19], plan.upper[:19]
         near = window.near()
         occurrence = Occurrences()
-        emitted = 0
+        emitted, newest = 0, ""
         for batch in read.spool.batches():
             self.feed.check_interrupted()  # a signal stops the run between two batches
             for (key, row), values in zip(batch, self._decode(batch), strict=True):
@@ -192,7 +195,9 @@ class ZoomReportStream(Stream):
                 record["lw_id"] = lw_id(name, row, number)
                 self._set_time(record, key, window.label)
                 emitted += 1
+                newest = key  # ascending: the last is the window's newest
                 yield record
+        self.newest_emitted = max(self.newest_emitted, newest[:19] + "Z" if newest else "")
         return emitted
 
     def _decode(self, batch: list[tuple[str, str]]) -> list[list[t.Any]]:

@@ -10,6 +10,7 @@ import time
 import typing as t
 from dataclasses import dataclass
 
+import pendulum
 from singer_sdk import metrics
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import RecordMessage
@@ -70,6 +71,7 @@ class _MetricName(str, enum.Enum):
     RATE_LIMIT_WAIT = "zoom_rate_limit_wait_seconds"
     PEAK_DISK = "zoom_spool_peak_disk_bytes"
     WALL = "zoom_wall_seconds"
+    NEWEST_AGE = "zoom_newest_entry_age_seconds"
 
 
 @dataclass
@@ -109,11 +111,13 @@ class StreamSummary:
         again = self.api.first_pages_again - self.again_before
         peak_disk = self.budget.peak_disk  # the spools are the run's too
         wall = time.monotonic() - self.started
+        newest = getattr(stream, "newest_emitted", "")
+        age = _age_seconds(newest)
         causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
         stream.logger.info(
             "%s done: %s entries, %d windows, %d pages (and %d first pages read again),"
             " retries: %s; %d token requests so far; %.1f s waiting on 429s; spools' peak on"
-            " disk so far %.1f MB; %.1f s in all",
+            " disk so far %.1f MB; %.1f s in all; newest entry emitted: %s",
             stream.name,
             f"{self.entries:,}",
             self.windows,
@@ -124,6 +128,7 @@ class StreamSummary:
             waited,
             peak_disk / 1e6,
             wall,
+            f"{newest} ({age:,} s old)" if newest else "none",
         )
         figures = {
             _MetricName.ENTRIES: self.entries,
@@ -136,9 +141,19 @@ class StreamSummary:
             _MetricName.PEAK_DISK: peak_disk,
             _MetricName.WALL: round(wall, 3),
         }
+        if newest:  # how stale the feed is: a monitor alerts when it only grows
+            figures[_MetricName.NEWEST_AGE] = age
         for name, value in figures.items():
             tags: dict[str, t.Any] = {"stream": stream.name}
             if name is _MetricName.RETRIES:
                 tags["causes"] = dict(retries)
             point = metrics.Point("counter", name, value, tags)  # type: ignore[arg-type]
             metrics.log(stream.metrics_logger, point)
+
+
+def _age_seconds(zoom_time: str) -> int:
+    """Whole seconds from a time in Zoom's UTC form to now (0 for "")."""
+    if not zoom_time:
+        return 0
+    moment = pendulum.from_format(zoom_time, "YYYY-MM-DDTHH:mm:ss[Z]", tz="UTC")
+    return max(0, int(pendulum.now("UTC").diff(moment).in_seconds()))

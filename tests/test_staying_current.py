@@ -4,6 +4,7 @@ closed days once, and keeps every guarantee of a backfill (exactly once by lw_id
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -202,3 +203,25 @@ def test_lookback_days_still_rereads_whole_days_and_says_what_to_set_instead(zoo
     times = [pendulum.parse(r["time"]) for r in again.records["activity_logs"]]
     assert min(times) < day_before.add(hours=1), "the whole day before the bookmark's"
     assert requests_to(zoom, "activity_logs") > 1
+
+
+def test_the_summary_and_a_metric_say_how_old_the_newest_entry_emitted_is(zoom, tmp_path):
+    tap = Tap(zoom, tmp_path)
+    config = tap.config()
+    backfill = tap.run(config)
+    newest = add_news(zoom, 4)
+    time.sleep(2)  # the newest entry is then at least 2 s old
+
+    news = tap.run(later(config, newest), state=backfill.state)
+
+    assert news.returncode == 0, news.stderr
+    stamp = newest.format("YYYY-MM-DD[T]HH:mm:ss[Z]")
+    summary = next(line for line in news.stderr.splitlines() if "activity_logs done:" in line)
+    assert f"newest entry emitted: {stamp} (" in summary
+    (metric,) = [
+        json.loads(line[line.index("{") :])
+        for line in news.stderr.splitlines()
+        if '"metric":"zoom_newest_entry_age_seconds"' in line and "activity_logs" in line
+    ]
+    age = pendulum.now("UTC").diff(newest).in_seconds()
+    assert 2 <= metric["value"] <= age, (metric, age)
