@@ -71,6 +71,11 @@ Options (ZoomEmulator keywords; CLI flags in ``--help``):
   page is smaller than asked (its definition gives /report/activities no maximum).
 - ``rate_limit_per_second`` (the three /report endpoints together) and
   ``phone_rate_limit_per_second`` (Zoom Phone's own): None = no limit.
+- ``daily_quota`` (the three /report endpoints together) and ``phone_daily_quota``: None =
+  unlimited; else each answer's ``X-RateLimit-Limit`` is the quota and
+  ``X-RateLimit-Remaining`` what is left of it today (read as Zoom's daily figures; Zoom
+  does not say which its headers carry), and once it is spent every request of that family
+  gets the daily-limit 429.
 - ``scopes`` the token carries (default DEFAULT_SCOPES, the four granular ones), ``latency``,
   ``token_ttl``, ``page_token_ttl``, credentials, ``ssl_context``, ``host``, ``port``.
 

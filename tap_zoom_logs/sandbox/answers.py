@@ -7,7 +7,6 @@ HTTP layer calls ``_handle`` and writes the returned reply.
 from __future__ import annotations
 
 import json
-import random
 import sys
 import threading
 import time
@@ -40,10 +39,10 @@ from .common import (
     _tracking_id,
 )
 from .data import TEXT_FIELDS, TIME_FIELDS
-from .dataset import Segment, _Dataset, page_of
+from .dataset import Segment, _Dataset, in_order, page_of
 from .faults import _Fault, _Faults, echo_reply, redirect_location, redirect_reply
 from .replies import _daily_reply, _html_error, _per_second_reply, _Reply, _retry_after
-from .state import Pinned, _PageTokens, _RateLimiter, _Tokens
+from .state import Pinned, _DailyQuota, _PageTokens, _RateLimiter, _Tokens
 from .stats import EmulatorStats, RequestRecord
 
 
@@ -80,6 +79,7 @@ class _Responder:
     _tokens: _Tokens
     _pages: _PageTokens
     _limiters: dict[str, _RateLimiter]
+    _quotas: dict[str, _DailyQuota]
     _faults: _Faults
 
     @property
@@ -285,13 +285,13 @@ class _Responder:
         )
 
     def _report(self, report: _Report, request: _Request, fault: _Fault | None) -> _Reply:
-        params, limiter = request.params, self._limiters[report.limiter]
+        params = request.params
         given = params.get("next_page_token", "")
         try:
             self._authorize(report, request.headers)
-            admitted, number = limiter.admit()
-            if not admitted:
-                return _per_second_reply(str(number), limiter.limit)
+            refusal, number, left = self._admit(report)
+            if refusal is not None:
+                return refusal
             if report.name == "meeting_activities" and not self.meeting_audit_trail:
                 raise _ApiError(400, NO_PERMISSION_CODE, NO_AUDIT_TRAIL_MESSAGE)
             query = _parse_query(report, params, self.now, self.day_cut_utc_offset)
@@ -328,19 +328,11 @@ class _Responder:
         elif self._pages.last_page_has_empty_token():
             payload["next_page_token"] = ""
         payload[report.key] = rows
-        return _Reply(200, payload, headers=self._rate_headers(limiter, number))
+        return _Reply(200, payload, headers=self._rate_headers(report, number, left))
 
     def _served(self, report: _Report, query: _Query) -> tuple[Segment, ...]:
         """The window's entries in the order this emulator serves them."""
-        window = self._data.window(report.stream, query)
-        if self.order == "newest":
-            return window
-        rows = [row for day_rows, start, stop in window for row in day_rows[start:stop]]
-        if self.order == "oldest":
-            rows.reverse()
-        else:
-            random.Random(f"{query}:{len(rows)}").shuffle(rows)
-        return ((rows, 0, len(rows)),)
+        return in_order(self._data.window(report.stream, query), self.order, str(query))
 
     def _fixed_token(self, fault: _Fault, query: _Query, keep: Pinned) -> str:
         """The one token a repeat_page_token fault hands out on first pages (per query): it
@@ -357,10 +349,24 @@ class _Responder:
         if report.scope not in scopes and report.classic not in scopes:
             raise _scope_error(report.scope)
 
-    @staticmethod
-    def _rate_headers(limiter: _RateLimiter, remaining: int) -> dict[str, str]:
+    def _admit(self, report: _Report) -> tuple[_Reply | None, int, int | None]:
+        """(a refusal or None, what is left of this second, what is left of the day)."""
+        limiter = self._limiters[report.limiter]
+        admitted, number = limiter.admit()
+        if not admitted:
+            return _per_second_reply(str(number), limiter.limit), 0, None
+        left = self._quotas[report.limiter].take()
+        if left is not None and left < 0:
+            return _daily_reply(), 0, None
+        return None, number, left
+
+    def _rate_headers(self, report: _Report, remaining: int, left: int | None) -> dict[str, str]:
+        limiter = self._limiters[report.limiter]
         headers = {"X-RateLimit-Category": "Heavy"}
-        if limiter.per_second is not None:
+        if left is not None:  # a daily quota: the headers say what is left of the day
+            headers["X-RateLimit-Limit"] = str(self._quotas[report.limiter].quota)
+            headers["X-RateLimit-Remaining"] = str(left)
+        elif limiter.per_second is not None:
             headers["X-RateLimit-Limit"] = limiter.limit
             headers["X-RateLimit-Remaining"] = str(remaining)
         return headers

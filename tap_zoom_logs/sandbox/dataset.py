@@ -207,6 +207,19 @@ class _Dataset:
         return tuple(segments)
 
 
+def in_order(segments: tuple[Segment, ...], order: str, salt: str) -> tuple[Segment, ...]:
+    """A window's newest-first segments served in ``order`` (see ORDERS); a shuffle is the
+    same for the same ``salt`` (the query) while the entries stay the same."""
+    if order == "newest":
+        return segments
+    rows = [row for day_rows, start, stop in segments for row in day_rows[start:stop]]
+    if order == "oldest":
+        rows.reverse()
+    else:
+        random.Random(f"{salt}:{len(rows)}").shuffle(rows)
+    return ((rows, 0, len(rows)),)
+
+
 def page_of(
     segments: tuple[Segment, ...], offset: int, size: int
 ) -> tuple[list[dict[str, Any]], bool, int]:

@@ -15,7 +15,7 @@ from .answers import _Responder
 from .common import DEFAULT_ENTRIES_PER_DAY, DEFAULT_SCOPES, STREAMS, _instant, _stamp, _utc
 from .dataset import _Dataset, check_stream, volumes
 from .faults import _Faults, make_fault
-from .state import _PageTokens, _RateLimiter, _Tokens
+from .state import _DailyQuota, _PageTokens, _RateLimiter, _Tokens
 from .stats import EmulatorStats
 
 PAGING_MODES = ("offset", "snapshot")
@@ -40,6 +40,8 @@ class ZoomEmulator(_Responder):
         entries_per_day: int | Mapping[str, int] = DEFAULT_ENTRIES_PER_DAY,
         rate_limit_per_second: float | None = None,
         phone_rate_limit_per_second: float | None = None,
+        daily_quota: int | None = None,
+        phone_daily_quota: int | None = None,
         latency: float = 0.0,
         token_ttl: int = 3600,
         page_token_ttl: float = 900.0,
@@ -89,6 +91,7 @@ class ZoomEmulator(_Responder):
             "report": _RateLimiter(rate_limit_per_second),
             "phone": _RateLimiter(phone_rate_limit_per_second),
         }
+        self._quotas = {"report": _DailyQuota(daily_quota), "phone": _DailyQuota(phone_daily_quota)}
         self._faults = _Faults()
         self._ssl = ssl_context
         self._host, self._port = host, port
@@ -208,6 +211,11 @@ class ZoomEmulator(_Responder):
         "meeting_activities", "phone_operationlogs") or "token".
         """
         self._faults.add(make_fault(kind, times, endpoint, params))
+
+    def reset_daily_quotas(self) -> None:
+        """A new day: every family's daily quota is whole again."""
+        for quota in self._quotas.values():
+            quota.reset()
 
     def clear_faults(self) -> None:
         self._faults.clear()

@@ -99,6 +99,29 @@ class _PageTokens:
             return self._last_pages % 2 == 1
 
 
+class _DailyQuota:
+    """An account's daily quota of one API family (None: unlimited)."""
+
+    def __init__(self, quota: int | None) -> None:
+        self.quota = quota
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        """One request: what is left after it (-1: the quota was spent), None if unlimited."""
+        if self.quota is None:
+            return None
+        with self._lock:
+            if self._used >= self.quota:
+                return -1
+            self._used += 1
+            return self.quota - self._used
+
+    def reset(self) -> None:
+        with self._lock:
+            self._used = 0
+
+
 class _RateLimiter:
     """Sliding-window limit on admitted report requests (refused ones do not count)."""
 
