@@ -46,6 +46,8 @@ MAX_RETRY_AFTER_SECONDS = 300.0
 #: now and then is another app's burst; a steady share is a limit below the tap's rate),
 #: and keeps at least the last rate below.
 SLOW_DOWN_AFTER_429S = 3
+#: An X-RateLimit-Limit this large is a daily quota (see _daily_remaining).
+DAILY_LIMIT_FLOOR = 1000
 OF_LAST_ANSWERS = 10
 MIN_REQUESTS_PER_SECOND = 0.1
 #: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
@@ -136,6 +138,11 @@ class Lane:
         self._latency: float | None = None
         self._answers: deque[bool] = deque(maxlen=OF_LAST_ANSWERS)  # True: a 429
         self.said_slower = False
+        #: Requests this run sent in this family, and the day's quota Zoom last said is left.
+        self.requests = 0
+        self.remaining: int | None = None
+        #: Why no more requests go in this family ("" while they may).
+        self.spared = ""
 
     def acquire(self, stopping: threading.Event) -> None:
         """Wait for this family's next slot; give up at once when the run is stopping."""
@@ -188,6 +195,8 @@ class ZoomAPI:
         self.logger = logger
         self._api_url = str(config["api_url"]).rstrip("/")
         self._timeout = float(config["request_timeout"])
+        self._reserve = int(config["daily_quota_reserve"])
+        self._count_lock = threading.Lock()
         self._retry_budget = float(config["max_retry_seconds"])
         cap = int(config["max_concurrent_requests"])
         self.lanes = {
@@ -278,6 +287,8 @@ class ZoomAPI:
         lane = self.lanes[family]
         if paced:
             lane.acquire(self.stopping)
+        with self._count_lock:
+            lane.requests += 1
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -302,6 +313,7 @@ class ZoomAPI:
         # Zoom's time to answer, not this process's time to read it: a busy interpreter
         # must not look like a slow Zoom (it would start ever more windows).
         lane.observe(response.elapsed.total_seconds())
+        self._note_quota(lane, response)
         if response.is_redirect or 300 <= response.status_code < 400:
             where = SECRETS.redact(response.headers.get("Location", "nowhere"))
             msg = (
@@ -347,6 +359,22 @@ class ZoomAPI:
         except urllib3.exceptions.HTTPError as exc:  # cut short, reset, a broken encoding
             raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
         return bytes(body)
+
+    def _note_quota(self, lane: Lane, response: requests.Response) -> None:
+        """What Zoom says is left of the family's daily quota; below the reserve, the
+        family's streams stop (at their next request) with the state of what is done."""
+        remaining = _daily_remaining(response)
+        if remaining is None:
+            return
+        lane.remaining = remaining
+        if remaining <= self._reserve and not lane.spared and not _is_daily_limit(response):
+            lane.spared = (
+                f"Zoom reports {remaining:,} requests left today in the account's {lane.family}"
+                f" API quota, down to daily_quota_reserve ({self._reserve:,}), kept for the"
+                " account's other apps: this family's streams stop here with the state of"
+                " every finished window; run again after 00:00 UTC, when the quota resets,"
+                " or lower daily_quota_reserve"
+            )
 
     def _pace_by(self, lane: Lane, response: requests.Response) -> None:
         """Slow `lane` down when Zoom keeps answering per-second 429s (the account's other
@@ -399,6 +427,8 @@ class ZoomAPI:
         renewals = 0
 
         lane = self.lanes[report.family]
+        if lane.spared:
+            raise DailyLimitReached(lane.spared)
 
         def attempt() -> dict[str, t.Any]:
             nonlocal renewals
@@ -450,6 +480,19 @@ def _too_large(response: requests.Response) -> str:
         f" ({describe(response)}); Zoom's pages are far smaller: check api_url and any proxy"
         " in between"
     )
+
+
+def _daily_remaining(response: requests.Response) -> int | None:
+    """X-RateLimit-Remaining, when its X-RateLimit-Limit is a daily figure: Zoom's daily
+    quotas start at 1,000 (Free) and its per-second limits stay under 100, so a smaller
+    limit is a per-second one, whose remaining says nothing of the day."""
+    if _is_daily_limit(response):
+        return 0
+    limit = response.headers.get("X-RateLimit-Limit", "")
+    remaining = response.headers.get("X-RateLimit-Remaining", "")
+    if not (limit.isdigit() and remaining.isdigit()) or int(limit) < DAILY_LIMIT_FLOOR:
+        return None
+    return int(remaining)
 
 
 def _is_daily_limit(response: requests.Response) -> bool:

@@ -63,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _flush_what_can_be()
         _last_line(f"{PROG}: {exc}")
         sys.exit(exc.exit_code)
-    except (TapZoomLogsError, InputError) as exc:
+    except TapZoomLogsError as exc:
+        fail(str(exc), exc.exit_code)
+    except InputError as exc:
         fail(str(exc))
     except ConfigValidationError as exc:
         fail("; ".join(exc.errors or []) or str(exc))
@@ -97,9 +99,9 @@ def _flush_what_can_be() -> None:
         stdout_to_nowhere()
 
 
-def fail(message: str) -> t.NoReturn:
+def fail(message: str, code: int = 1) -> t.NoReturn:
     _last_line(f"{PROG}: error: {message}")
-    sys.exit(1)
+    sys.exit(code)
 
 
 def _last_line(line: str) -> None:

@@ -132,7 +132,7 @@ class ZoomReportStream(Stream):
                 # finished windows; other families' streams go on; the run fails at its end.
                 self.logger.error("%s: %s", self.name, exc)
                 self.feed.defer(self, exc)
-            summary.report(self)
+            summary.report(self, self.family, self.newest_emitted)
         else:
             self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
         self.feed.finish(self)

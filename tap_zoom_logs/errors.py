@@ -12,8 +12,16 @@ import requests
 REDACTED = "[redacted]"
 
 
+#: The exit code of a run stopped to spare the account's daily quota (Zoom's daily limit,
+#: or the reserve): sysexits' EX_TEMPFAIL, "try again later". Every finished window's
+#: state is written; a scheduler tells it from a failure (1) and a complete run (0).
+EXIT_QUOTA = 75
+
+
 class TapZoomLogsError(Exception):
     """A failure that stops the run; its message is the whole story, on one line."""
+
+    exit_code = 1
 
 
 class SettingError(TapZoomLogsError):
@@ -29,7 +37,9 @@ class DatesRefused(ZoomAPIError):
 
 
 class DailyLimitReached(TapZoomLogsError):
-    """The account's daily quota of Heavy requests is spent."""
+    """The account's daily quota of Heavy requests is spent, or down to the reserve."""
+
+    exit_code = EXIT_QUOTA
 
 
 class RetriesExhausted(TapZoomLogsError):

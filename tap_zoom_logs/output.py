@@ -72,6 +72,8 @@ class _MetricName(str, enum.Enum):
     PEAK_DISK = "zoom_spool_peak_disk_bytes"
     WALL = "zoom_wall_seconds"
     NEWEST_AGE = "zoom_newest_entry_age_seconds"
+    FAMILY_REQUESTS = "zoom_family_requests"
+    QUOTA_LEFT = "zoom_daily_quota_remaining"
 
 
 @dataclass
@@ -104,20 +106,22 @@ class StreamSummary:
         self.windows += 1
         self.pages += pages
 
-    def report(self, stream: Stream) -> None:
+    def report(self, stream: Stream, family: str, newest: str) -> None:
+        """Log and send the figures; `newest` is the newest time the stream emitted."""
         retries = self.api.retries - self.retries_before
         tokens = self.api.token.requests  # the token is the run's, not the stream's
         waited = self.api.rate_limit_wait - self.waited_before
         again = self.api.first_pages_again - self.again_before
         peak_disk = self.budget.peak_disk  # the spools are the run's too
         wall = time.monotonic() - self.started
-        newest = getattr(stream, "newest_emitted", "")
         age = _age_seconds(newest)
+        lane = self.api.lanes[family]
         causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
         stream.logger.info(
             "%s done: %s entries, %d windows, %d pages (and %d first pages read again),"
             " retries: %s; %d token requests so far; %.1f s waiting on 429s; spools' peak on"
-            " disk so far %.1f MB; %.1f s in all; newest entry emitted: %s",
+            " disk so far %.1f MB; %.1f s in all; newest entry emitted: %s; %s API: %d requests"
+            " this run so far, %s left of today's quota as Zoom last said",
             stream.name,
             f"{self.entries:,}",
             self.windows,
@@ -129,6 +133,9 @@ class StreamSummary:
             peak_disk / 1e6,
             wall,
             f"{newest} ({age:,} s old)" if newest else "none",
+            lane.family,
+            lane.requests,
+            "unknown" if lane.remaining is None else f"{lane.remaining:,}",
         )
         figures = {
             _MetricName.ENTRIES: self.entries,
@@ -143,10 +150,15 @@ class StreamSummary:
         }
         if newest:  # how stale the feed is: a monitor alerts when it only grows
             figures[_MetricName.NEWEST_AGE] = age
+        figures[_MetricName.FAMILY_REQUESTS] = lane.requests
+        if lane.remaining is not None:
+            figures[_MetricName.QUOTA_LEFT] = lane.remaining
         for name, value in figures.items():
             tags: dict[str, t.Any] = {"stream": stream.name}
             if name is _MetricName.RETRIES:
                 tags["causes"] = dict(retries)
+            if name in {_MetricName.FAMILY_REQUESTS, _MetricName.QUOTA_LEFT}:
+                tags["family"] = lane.family
             point = metrics.Point("counter", name, value, tags)  # type: ignore[arg-type]
             metrics.log(stream.metrics_logger, point)
 

@@ -125,6 +125,12 @@ SETTING_DESCRIPTIONS = {
         " tap keeps as many in flight as the rate allows at the latency it measures, up to"
         " this cap."
     ),
+    "daily_quota_reserve": (
+        "Requests of each API family's daily quota left for the account's other apps:"
+        " where Zoom's answers say how much of the day's quota is left, the family's"
+        " streams stop (exit code 75, the state of what is done written) before less is"
+        " left. 0 spends the whole quota."
+    ),
     "max_retry_seconds": (
         "How long one request keeps being retried (5xx, timeouts, resets, "
         "per-second 429s) before the run stops with the last failure. A "
@@ -185,6 +191,7 @@ class TapZoomLogs(Tap):
         _setting("phone_max_requests_per_second", th.NumberType(exclusive_minimum=0), default=2),
         _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
+        _setting("daily_quota_reserve", th.IntegerType(minimum=0), default=3000),
     ).to_dict()
 
     @override

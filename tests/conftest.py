@@ -100,13 +100,13 @@ def truth(emulator: ZoomEmulator, stream: str, config: dict[str, Any]) -> Counte
     return Counter(as_record(stream, entry) for entry in entries)
 
 
-def one_line_error(run: Any, *names: str) -> str:
-    """The run failed as the tap promises: exit code 1, no traceback, and the reason as one
-    line `tap-zoom-logs: error: ...`, the last on stderr and the only one of its kind,
-    naming each of `names`. Returns the line."""
+def one_line_error(run: Any, *names: str, code: int = 1) -> str:
+    """The run failed as the tap promises: exit code `code` (75: stopped to spare the daily
+    quota), no traceback, and the reason as one line `tap-zoom-logs: error: ...`, the last
+    on stderr and the only one of its kind, naming each of `names`. Returns the line."""
     lines = run.stderr.strip().splitlines()
     ending = " | ".join(lines[-3:])
-    assert run.returncode == 1, f"exit code {run.returncode}, stderr ending: {ending}"
+    assert run.returncode == code, f"exit code {run.returncode}, stderr ending: {ending}"
     assert "Traceback" not in run.stderr, "a traceback instead of one line, ending: " + ending
     assert lines, "a failed run must say why"
     assert lines[-1].startswith(PREFIX), "the last line is not the reason: " + ending

@@ -14,7 +14,15 @@ import pytest
 import requests
 
 from tap_zoom_logs import api, errors
-from tap_zoom_logs.api import Lane, ZoomAPI, _payload, _refusal, _Transient, parse_retry_after
+from tap_zoom_logs.api import (
+    Lane,
+    ZoomAPI,
+    _daily_remaining,
+    _payload,
+    _refusal,
+    _Transient,
+    parse_retry_after,
+)
 from tap_zoom_logs.streams import ActivityLogsStream
 from tests.conftest import report_of
 
@@ -239,6 +247,7 @@ def zoom_api(**settings: Any) -> ZoomAPI:
         "max_concurrent_requests": 128,
         "max_requests_per_second": 5,
         "phone_max_requests_per_second": 2,
+        "daily_quota_reserve": 3000,
         **settings,
     }
     return ZoomAPI(config, logging.getLogger("test-api-unit"))
@@ -300,3 +309,17 @@ def test_a_token_said_to_expire_at_once_is_kept_for_an_hour_with_a_warning(lifet
         assert token.bearer() == token.bearer() == "t0k3n"
     assert len(sent) == 1, "one token, not one per request"
     assert f"expires_in {lifetime}" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "left"),
+    [
+        ({"X-RateLimit-Limit": "30000", "X-RateLimit-Remaining": "2999"}, 2999),
+        ({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "3"}, None),  # per second
+        ({"X-RateLimit-Remaining": "2999"}, None),  # which limit, nobody says
+        ({"X-RateLimit-Limit": "30000", "X-RateLimit-Remaining": "many"}, None),
+        ({"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Remaining": "0"}, 0),
+    ],
+)
+def test_the_days_remaining_quota_is_read_only_from_a_daily_limit(headers, left):
+    assert _daily_remaining(answer(200, {}, **headers)) == left

@@ -11,6 +11,7 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.client import ZoomReportStream
+from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
@@ -177,7 +178,7 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
     emulator.inject("daily_limit", after=6)
     stopped = tap.run(config)
 
-    one_line_error(stopped, "daily", "00:00 UTC")
+    one_line_error(stopped, "daily", "00:00 UTC", code=EXIT_QUOTA)
     bookmark = stopped.bookmark("activity_logs")
     assert config["start_date"] < bookmark < config["end_date"]
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.sandbox import ZoomEmulator
 from tests.conftest import (
     FIELDS,
@@ -71,7 +72,9 @@ def backfill(
         assert_exact(first, emulator, config)
         return [first]
     assert expect in (None, "resumed"), f"expected {expect}, got: {first.stderr[-2000:]}"
-    one_line_error(first, *reason_has)
+    # 75 when the daily quota stopped it, 1 for any other failure.
+    quota = "daily" in reason_has or (not reason_has and first.returncode == EXIT_QUOTA)
+    one_line_error(first, *reason_has, code=EXIT_QUOTA if quota else 1)
     emulator.clear_faults()
     resumed = tap.run(config, state=first.state or None)
     assert resumed.returncode == 0, resumed.stderr[-3000:]

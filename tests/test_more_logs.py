@@ -14,6 +14,7 @@ from collections import Counter
 import pendulum
 import pytest
 
+from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.sandbox import ACTIVITY_SCOPE, OPERATION_SCOPE, ZoomEmulator
 from tests.conftest import (
     ALL_STREAMS,
@@ -211,7 +212,7 @@ def test_zoom_phones_daily_limit_stops_only_its_stream(tap, emulator):
     emulator.inject("daily_limit", endpoint="phone_operationlogs", after=3)
     stopped = tap.run(config, select=ALL_STREAMS)
 
-    one_line_error(stopped, "daily request limit", "00:00 UTC")
+    one_line_error(stopped, "daily request limit", "00:00 UTC", code=EXIT_QUOTA)
     for stream in ("activity_logs", "operation_logs", "meeting_activity_logs"):
         assert without_id(stream, stopped.records[stream]) == truth(emulator, stream, config)
     emulator.clear_faults()
@@ -251,7 +252,7 @@ def test_a_daily_limit_in_the_last_stream_synced_fails_the_run(tap, emulator, su
     config = tap.config(lookback_days=0, page_size=20)
     stopped = tap.run(config, select=subset)
 
-    one_line_error(stopped, "daily request limit", "00:00 UTC")
+    one_line_error(stopped, "daily request limit", "00:00 UTC", code=EXIT_QUOTA)
     messages = [json.loads(line) for line in stopped.stdout.splitlines()]
     order = list(dict.fromkeys(m["stream"] for m in messages if m["type"] == "RECORD"))
     assert order == [s for s in synced if stopped.records[s]], "records in the SDK's order"

@@ -68,11 +68,13 @@ class ScriptedZoom:
         self.first_pages_again += 1
 
 
-def read(zoom: Any, *, page_size: int = 10, is_open: bool = False) -> WindowRead:
+def read(
+    zoom: Any, *, page_size: int = 10, is_open: bool = False, window: Window = WINDOW
+) -> WindowRead:
     return read_window(
         zoom,
         REPORT,
-        WINDOW,
+        window,
         page_size=page_size,
         budget=SpoolBudget(),
         is_open=is_open,
@@ -300,17 +302,8 @@ def test_a_closed_window_is_not_checked_for_shifts():
 # --------------------------------------------------------------------------- down to `lower`
 
 
-def read_down_to(zoom: Any, lower: str, *, page_size: int = 10) -> WindowRead:
-    window = Window(WINDOW.first_day, WINDOW.last_day, lower)
-    return read_window(
-        zoom,
-        REPORT,
-        window,
-        page_size=page_size,
-        budget=SpoolBudget(),
-        is_open=False,
-        wait_turn=lambda: None,
-    )
+def read_down_to(zoom: Any, lower: str) -> WindowRead:
+    return read(zoom, window=Window(WINDOW.first_day, WINDOW.last_day, lower))
 
 
 def test_a_read_ends_at_the_first_page_older_than_lower_with_its_boundary_second_whole():
@@ -362,15 +355,7 @@ def test_a_refused_to_in_the_future_is_asked_again_up_to_today(caplog):
     zoom = RefusesTomorrow([entry(n) for n in range(15)])
     window = Window(today.subtract(days=1), today.add(days=1))
     with caplog.at_level(logging.WARNING, logger="test-paging-unit"):
-        result = read_window(
-            zoom,
-            REPORT,
-            window,
-            page_size=10,
-            budget=SpoolBudget(),
-            is_open=True,
-            wait_turn=lambda: None,
-        )
+        result = read(zoom, is_open=True, window=window)
 
     assert [q["to"] for q in zoom.asked] == [today.add(days=1).isoformat()] + [
         today.isoformat()
@@ -388,12 +373,4 @@ def test_a_refusal_of_days_not_in_the_future_stands():
             raise DatesRefused("activity_logs: Zoom refused the request (HTTP 400)")
 
     with pytest.raises(DatesRefused):
-        read_window(
-            RefusesAll([]),
-            REPORT,
-            Window(today.subtract(days=2), today.subtract(days=1)),
-            page_size=10,
-            budget=SpoolBudget(),
-            is_open=False,
-            wait_turn=lambda: None,
-        )
+        read(RefusesAll([]), window=Window(today.subtract(days=2), today.subtract(days=1)))

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import trustme
 
+from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.sandbox import server as sandbox_server
 from tests.conftest import (
@@ -102,7 +103,7 @@ def test_no_secret_in_debug_logs_of_faulty_runs(tap, emulator, case, env_name):
     if expected == "exact":
         assert_exact(run, emulator, config)
     else:
-        one_line_error(run)
+        one_line_error(run, code=EXIT_QUOTA if case.startswith("daily limit") else 1)
 
 
 def test_no_secret_in_debug_logs_with_settings_from_the_environment(tap, emulator):

@@ -11,6 +11,7 @@ from typing import Any
 import pendulum
 import pytest
 
+from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
@@ -20,6 +21,7 @@ from tests.conftest import (
     as_record,
     assert_exact,
     assert_union_is_the_truth,
+    one_line_error,
 )
 
 REPORT_ENDPOINTS = {"activity_logs": "activities", "operation_logs": "operationlogs"}
@@ -225,3 +227,58 @@ def test_the_summary_and_a_metric_say_how_old_the_newest_entry_emitted_is(zoom, 
     ]
     age = pendulum.now("UTC").diff(newest).in_seconds()
     assert 2 <= metric["value"] <= age, (metric, age)
+
+
+# --------------------------------------------------------------------------- the daily quota
+
+
+def test_a_run_stops_before_the_daily_quota_falls_below_the_reserve_and_resumes(tmp_path):
+    # A daily quota is at least 1,000 (Free's): 1,040 a day, 1,010 kept for other apps.
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=400, daily_quota=1040) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(page_size=50, daily_quota_reserve=1010, max_concurrent_requests=1)
+        stopped = tap.run(config)
+
+        reserve = "daily_quota_reserve (1,010)"
+        line = one_line_error(stopped, reserve, "00:00 UTC", code=EXIT_QUOTA)
+        assert "1,010 requests left today" in line
+        sent = zoom.stats.requests["activities"] + zoom.stats.requests["operationlogs"]
+        assert sent == 30, "the tap spends the quota down to the reserve and no further"
+        bookmark = stopped.bookmark("activity_logs")
+        assert config["start_date"] < bookmark < config["end_date"]
+        summary = next(line for line in stopped.stderr.splitlines() if " done: " in line)
+        assert "1,010 left of today's quota as Zoom last said" in summary
+
+        zoom.reset_daily_quotas()  # the next day: 1,040 again, and this run may spend them
+        resumed = tap.run({**config, "daily_quota_reserve": 0}, state=stopped.state)
+
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        assert_union_is_the_truth([stopped, resumed], zoom, config)
+
+
+def test_zoom_phones_quota_reserve_stops_only_its_stream(tmp_path):
+    streams = ("activity_logs", "phone_operation_logs")
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=100, phone_daily_quota=1004) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(daily_quota_reserve=1002, max_concurrent_requests=1)
+        run = tap.run(config, select=streams)
+
+        one_line_error(run, "phone API quota", code=EXIT_QUOTA)
+        assert_exact(
+            TapRun(0, run.stdout, run.stderr, run.records), zoom, config, ("activity_logs",)
+        )
+        assert zoom.stats.requests["phone_operationlogs"] == 2
+
+
+def test_a_per_second_limit_in_the_headers_is_not_taken_for_the_days(tmp_path):
+    """Zoom does not say which limit X-RateLimit-Remaining counts: a small Limit (5 a
+    second here) leaves the run alone, whatever the reserve."""
+    with ZoomEmulator(seed=5, history_days=3, rate_limit_per_second=50) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(daily_quota_reserve=100_000, max_requests_per_second=20)
+        run = tap.run(config)
+
+        assert_exact(run, zoom, config)
+        assert "left of today's quota as Zoom last said" not in run.stderr.replace(
+            "unknown left", ""
+        )
