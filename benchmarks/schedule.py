@@ -1,0 +1,240 @@
+"""Benchmark: a day of scheduled runs after a backfill, as a security team runs the tap.
+
+Usage (from the repository root, with the project installed in .venv; needs libfaketime,
+Debian's ``faketime`` package)::
+
+    .venv/bin/python benchmarks/schedule.py            # 30,000 and 300,000 a day, ~10 min
+    .venv/bin/python benchmarks/schedule.py --quick    # 3,000 a day, hourly only
+
+For each volume (sign-ins a day; admin operations are a hundredth of that) and schedule
+(hourly, every 15 minutes): the emulator (in this process) holds two days of history and
+the clock starts at a UTC midnight; the real ``tap-zoom-logs`` process backfills, then runs
+once per interval for 24 hours, each run under libfaketime at its moment of the day and
+from the state the last one wrote, while the news of each interval is added to the
+emulator between runs. The day after the backfill closes at 14:00, so one run of the day
+settles it (reads it whole once more). A last run with nothing new and nothing to settle
+gives the cost of an idle run. Measured, not computed: report requests per run and per day,
+against the day's minimum (``ceil(entries / 300)`` per stream); entries emitted again
+(re-sent to an append-only target); the day's requests as a share of a Pro (30,000) and a
+Business (60,000) daily quota; and that the runs together emitted every entry exactly once
+by ``lw_id``. Targets (issue 18): an idle run costs at most 2 requests per stream; a day
+of runs at most 2.2x the day's minimum plus 2 per stream per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from tap_zoom_logs.sandbox import ZoomEmulator
+
+REPO = Path(__file__).resolve().parents[1]
+STREAMS = {"activity_logs": "activities", "operation_logs": "operationlogs"}
+PAGE = 300
+QUOTAS = {"Pro": 30_000, "Business": 60_000}
+
+
+@dataclass
+class Day:
+    """What a day of scheduled runs cost."""
+
+    per_day: int
+    every_minutes: int
+    runs: int = 0
+    requests: list[int] = field(default_factory=list)  # report requests, per run
+    news: dict[str, int] = field(default_factory=dict)  # entries added during the day
+    emitted: int = 0
+    settled_runs: int = 0
+    idle: dict[str, int] = field(default_factory=dict)  # the idle run's requests
+    exact: bool = False
+
+    @property
+    def minimum(self) -> int:
+        return sum(math.ceil(n / PAGE) for n in self.news.values())
+
+    @property
+    def limit(self) -> float:
+        return 2.2 * self.minimum + 2 * len(STREAMS) * self.runs
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests)
+
+
+def faketime_library() -> str:
+    found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1") + glob.glob(
+        "/usr/lib/faketime/libfaketime.so.1"
+    )
+    if not found:
+        raise SystemExit("benchmarks/schedule.py needs libfaketime: apt-get install faketime")
+    return found[0]
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Runner:
+    """Runs the real tap at a moment of the simulated day, from the last state."""
+
+    def __init__(self, zoom: ZoomEmulator, workdir: Path) -> None:
+        self.zoom = zoom
+        self.workdir = workdir
+        self.library = faketime_library()
+        self.tap = str(Path(sys.executable).parent / "tap-zoom-logs")
+        self.state: dict[str, Any] | None = None
+        self.ids: dict[str, set[str]] = {stream: set() for stream in STREAMS}
+
+    def run(self, at: datetime) -> tuple[int, int, str]:
+        """One run at `at`: (report requests, entries emitted, stderr)."""
+        self.zoom.now = at  # the emulator's today; its data stays what it holds
+        self.zoom.reset_stats()
+        config = self.zoom.tap_config(max_requests_per_second=500, max_concurrent_requests=16)
+        del config["end_date"]  # a scheduled run reads up to now
+        args = [self.tap, "--config", self._write("config.json", config)]
+        if self.state is not None:
+            args += ["--state", self._write("state.json", self.state)]
+        env = {
+            **os.environ,
+            "LD_PRELOAD": self.library,
+            "FAKETIME": "@" + at.strftime("%Y-%m-%d %H:%M:%S"),
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "PYTHONPATH": str(REPO / "scripts" / "clock_sweep_site"),
+        }
+        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"the tap failed at {stamp(at)}:\n{done.stderr[-3000:]}")
+        emitted = self._read(done.stdout)
+        requests = sum(self.zoom.stats.requests[endpoint] for endpoint in STREAMS.values())
+        return requests, emitted, done.stderr
+
+    def _write(self, name: str, value: Any) -> str:
+        path = self.workdir / name
+        path.write_text(json.dumps(value))
+        return str(path)
+
+    def _read(self, stdout: str) -> int:
+        emitted = 0
+        for line in stdout.splitlines():
+            message = json.loads(line)
+            if message["type"] == "RECORD":
+                self.ids[message["stream"]].add(message["record"]["lw_id"])
+                emitted += 1
+            elif message["type"] == "STATE":
+                self.state = message["value"]
+        return emitted
+
+
+def sign_in(moment: datetime, n: int) -> dict[str, Any]:
+    return {
+        "email": f"user{n % 5000}@example.com",
+        "time": stamp(moment),
+        "type": "Sign in" if n % 3 else "Sign out",
+        "ip_address": f"198.51.100.{n % 250}",
+        "client_type": "Browser",
+        "version": "6.0.11",
+    }
+
+
+def operation(moment: datetime, n: int) -> dict[str, Any]:
+    return {
+        "time": stamp(moment),
+        "operator": f"admin{n % 20}@example.com",
+        "category_type": "User",
+        "action": "Update",
+        "operation_detail": f"Update user user{n}@example.com",
+    }
+
+
+def add_news(zoom: ZoomEmulator, since: datetime, until: datetime, counts: dict[str, int]) -> None:
+    """`counts` entries per stream at even steps in (since, until]."""
+    makers = {"activity_logs": sign_in, "operation_logs": operation}
+    seconds = (until - since).total_seconds()
+    for stream, count in counts.items():
+        for n in range(count):
+            at = since + timedelta(seconds=seconds * (n + 1) / count)
+            zoom.add_entry(stream, makers[stream](at.replace(microsecond=0), n))
+
+
+def a_day(per_day: int, every_minutes: int, workdir: Path, seed: int) -> Day:
+    start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    volumes = {"activity_logs": per_day, "operation_logs": max(1, per_day // 100)}
+    day = Day(per_day, every_minutes, news=dict.fromkeys(volumes, 0))
+    runs = 24 * 60 // every_minutes
+    with ZoomEmulator(seed=seed, history_days=2, entries_per_day=volumes, now=start) as zoom:
+        runner = Runner(zoom, workdir)
+        runner.run(start)  # the backfill
+        for k in range(1, runs + 1):
+            since, at = (
+                start + timedelta(minutes=every_minutes * (k - 1)),
+                start + timedelta(minutes=every_minutes * k),
+            )
+            counts = {s: volumes[s] * (k * every_minutes) // 1440 for s in volumes}
+            counts = {s: counts[s] - day.news[s] for s in volumes}
+            add_news(zoom, since, at - timedelta(seconds=1), counts)
+            for stream, count in counts.items():
+                day.news[stream] += count
+            requests, emitted, stderr = runner.run(at)
+            day.requests.append(requests)
+            day.emitted += emitted
+            day.settled_runs += " settled (read whole" in stderr
+        day.runs = runs
+        idle_at = start + timedelta(hours=24, seconds=30)
+        runner.run(idle_at)
+        day.idle = {s: zoom.stats.requests[endpoint] for s, endpoint in STREAMS.items()}
+        truth = {
+            s: len(zoom.truth(s, zoom.tap_config()["start_date"], stamp(idle_at))) for s in STREAMS
+        }
+        day.exact = all(len(runner.ids[s]) == truth[s] for s in STREAMS)
+    return day
+
+
+def report(days: list[Day]) -> str:
+    head = (
+        "| sign-ins a day | schedule | runs | requests a run (max) | requests a day |"
+        " day's minimum | target | met | entries re-sent a day | Pro quota | Business quota |"
+        " idle run (per stream) | exact |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for d in days:
+        resent = d.emitted - sum(d.news.values())
+        lines.append(
+            f"| {d.per_day:,} | every {d.every_minutes} min | {d.runs} |"
+            f" {d.total / d.runs:.1f} ({max(d.requests)}) | {d.total:,} | {d.minimum:,} |"
+            f" {d.limit:,.0f} | {'yes' if d.total <= d.limit else 'NO'} | {resent:,} |"
+            f" {d.total / QUOTAS['Pro']:.1%} | {d.total / QUOTAS['Business']:.1%} |"
+            f" {max(d.idle.values())} | {'yes' if d.exact else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3,000 a day, hourly only")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    plans = (
+        [(3000, 60)] if args.quick else [(30_000, 60), (30_000, 15), (300_000, 60), (300_000, 15)]
+    )
+    days = []
+    with tempfile.TemporaryDirectory(prefix="schedule-") as scratch:
+        for per_day, minutes in plans:
+            print(f"schedule: {per_day:,} a day, every {minutes} min ...", file=sys.stderr)
+            days.append(a_day(per_day, minutes, Path(scratch), args.seed))
+    print(report(days))
+    met = all(d.total <= d.limit and max(d.idle.values()) <= 2 and d.exact for d in days)
+    print("targets:", "met" if met else "NOT met")
+
+
+if __name__ == "__main__":
+    main()
