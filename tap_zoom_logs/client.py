@@ -16,6 +16,7 @@ from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.reports import MEETINGS_API, TIME_KEYS, Report
 from tap_zoom_logs.settings import bounds_of, parse_moment, reading_of
+from tap_zoom_logs.settling import DayCounts, count_late
 from tap_zoom_logs.spool import Occurrences, lw_id
 from tap_zoom_logs.windows import Plan, Window, plan_stream, zoom_second
 
@@ -65,6 +66,8 @@ class ZoomReportStream(Stream):
         #: The newest time emitted in this run (Zoom's UTC form; "" before any): how fresh
         #: the feed is, for the summary.
         self.newest_emitted = ""
+        #: Entries found late, over the days this run made final (tap_zoom_logs/settling.py).
+        self.found_late = 0
 
     def query_params(self) -> dict[str, str]:
         """Query parameters this report adds to from/to/page_size."""
@@ -132,7 +135,7 @@ class ZoomReportStream(Stream):
                 # finished windows; other families' streams go on; the run fails at its end.
                 self.logger.error("%s: %s", self.name, exc)
                 self.feed.defer(self, exc)
-            summary.report(self, self.family, self.newest_emitted)
+            summary.report(self, self.family, self.newest_emitted, self.found_late)
         else:
             self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
         self.feed.finish(self)
@@ -141,8 +144,10 @@ class ZoomReportStream(Stream):
         self, read: WindowRead, plan: Plan, index: int, context: Context | None
     ) -> t.Generator[dict[str, t.Any], None, int]:
         """One finished window: its records, a progress line, the bookmark past it."""
+        bookmark = zoom_second(plan.bookmark) if plan.bookmark else ""
+        counts = DayCounts(bookmark, settles=read.window.settles)
         try:
-            emitted = yield from self._window_records(read, plan)
+            emitted = yield from self._window_records(read, plan, counts)
         finally:
             read.spool.close()
         self.logger.info(
@@ -154,7 +159,7 @@ class ZoomReportStream(Stream):
             f"{emitted:,}",
             read.pages,
         )
-        self._advance_bookmark(read.window, plan, context)
+        self._advance_bookmark(read.window, plan, counts, context)
         if read.window.settles and plan.bookmark is not None:
             self.logger.info(
                 "%s: %s settled (read whole after it closed, for entries Zoom added late):"
@@ -166,10 +171,10 @@ class ZoomReportStream(Stream):
         return emitted
 
     def _window_records(
-        self, read: WindowRead, plan: Plan
+        self, read: WindowRead, plan: Plan, counts: DayCounts
     ) -> t.Generator[dict[str, t.Any], None, int]:
-        """A window's entries in ascending order, with their `lw_id`, within the plan's range;
-        returns how many."""
+        """A window's entries in ascending order, with their `lw_id`, within the plan's range,
+        counted per day in `counts`; returns how many."""
         fields, name, window = self.fields, self.name, read.window
         lower, upper = (window.lower or plan.lower)[:19], plan.upper[:19]
         near = window.near()
@@ -195,7 +200,9 @@ class ZoomReportStream(Stream):
                 record["lw_id"] = lw_id(name, row, number)
                 self._set_time(record, key, window.label)
                 emitted += 1
-                newest = key  # ascending: the last is the window's newest
+                if key:
+                    newest = key  # ascending: the last is the window's newest
+                    counts.count(key)
                 yield record
         self.newest_emitted = max(self.newest_emitted, newest[:19] + "Z" if newest else "")
         return emitted
@@ -246,7 +253,9 @@ class ZoomReportStream(Stream):
         self.logger.warning("%s: a non-string value %r kept as JSON text", self.name, value)
         return json.dumps(value, ensure_ascii=False)
 
-    def _advance_bookmark(self, window: Window, plan: Plan, context: Context | None) -> None:
+    def _advance_bookmark(
+        self, window: Window, plan: Plan, counts: DayCounts, context: Context | None
+    ) -> None:
         """Everything up to the window's end is emitted, and a settling window's days are
         settled: say so in the state, now. A settling window is older than the bookmark
         the run started from, which it never moves back."""
@@ -258,6 +267,16 @@ class ZoomReportStream(Stream):
         state["replication_key_value"] = zoom_second(bookmark)
         if window.settles:
             state["settled_through"] = window.last_day.isoformat()
+        if self.config["settle_closed_days"]:
+            for day, late in count_late(state, counts):
+                self.found_late += late
+                self.logger.info(
+                    "%s: %s is final: %d entries found late (written after the tap had read"
+                    " their second)",
+                    self.name,
+                    day,
+                    late,
+                )
         self.finalize_state_progress_markers(state)  # marks the state changed and writes it
 
     # The bookmark is the end of the last finished window, set by `_advance_bookmark`: not

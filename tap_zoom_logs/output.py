@@ -74,6 +74,7 @@ class _MetricName(str, enum.Enum):
     NEWEST_AGE = "zoom_newest_entry_age_seconds"
     FAMILY_REQUESTS = "zoom_family_requests"
     QUOTA_LEFT = "zoom_daily_quota_remaining"
+    FOUND_LATE = "zoom_entries_found_late"
 
 
 @dataclass
@@ -106,8 +107,9 @@ class StreamSummary:
         self.windows += 1
         self.pages += pages
 
-    def report(self, stream: Stream, family: str, newest: str) -> None:
-        """Log and send the figures; `newest` is the newest time the stream emitted."""
+    def report(self, stream: Stream, family: str, newest: str, found_late: int) -> None:
+        """Log and send the figures; `newest` is the newest time the stream emitted,
+        `found_late` the entries found late over the days this run made final."""
         retries = self.api.retries - self.retries_before
         tokens = self.api.token.requests  # the token is the run's, not the stream's
         waited = self.api.rate_limit_wait - self.waited_before
@@ -121,7 +123,8 @@ class StreamSummary:
             "%s done: %s entries, %d windows, %d pages (and %d first pages read again),"
             " retries: %s; %d token requests so far; %.1f s waiting on 429s; spools' peak on"
             " disk so far %.1f MB; %.1f s in all; newest entry emitted: %s; %s API: %d requests"
-            " this run so far, %s left of today's quota as Zoom last said",
+            " this run so far, %s left of today's quota as Zoom last said; %d entries found"
+            " late",
             stream.name,
             f"{self.entries:,}",
             self.windows,
@@ -136,6 +139,7 @@ class StreamSummary:
             lane.family,
             lane.requests,
             "unknown" if lane.remaining is None else f"{lane.remaining:,}",
+            found_late,
         )
         figures = {
             _MetricName.ENTRIES: self.entries,
@@ -151,6 +155,7 @@ class StreamSummary:
         if newest:  # how stale the feed is: a monitor alerts when it only grows
             figures[_MetricName.NEWEST_AGE] = age
         figures[_MetricName.FAMILY_REQUESTS] = lane.requests
+        figures[_MetricName.FOUND_LATE] = found_late
         if lane.remaining is not None:
             figures[_MetricName.QUOTA_LEFT] = lane.remaining
         for name, value in figures.items():

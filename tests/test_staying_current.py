@@ -5,6 +5,7 @@ closed days once, and keeps every guarantee of a backfill (exactly once by lw_id
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.sandbox import ZoomEmulator
+from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
     STREAMS,
@@ -21,7 +23,9 @@ from tests.conftest import (
     as_record,
     assert_exact,
     assert_union_is_the_truth,
+    in_this_process,
     one_line_error,
+    parse_output,
 )
 
 REPORT_ENDPOINTS = {"activity_logs": "activities", "operation_logs": "operationlogs"}
@@ -282,3 +286,41 @@ def test_a_per_second_limit_in_the_headers_is_not_taken_for_the_days(tmp_path):
         assert "left of today's quota as Zoom last said" not in run.stderr.replace(
             "unknown left", ""
         )
+
+
+# --------------------------------------------------------------------------- entries found late
+
+
+def run_in_process_at(moment: pendulum.DateTime, config: dict[str, Any], state: Any, capsys):
+    """One run inside this process, its clock moved to `moment` (pendulum's travel)."""
+    with in_this_process(), pendulum.travel_to(moment):
+        TapZoomLogs(config=config, state=state).sync_all()
+    return parse_output(0, capsys.readouterr().out, "")
+
+
+def test_entries_written_late_are_counted_once_their_day_is_final(tmp_path, capsys, caplog):
+    with ZoomEmulator(seed=5, history_days=5, entries_per_day=100) as zoom:
+        today = pendulum.instance(zoom.now).start_of("day")
+        config = {k: v for k, v in Tap(zoom, tmp_path).config().items() if k != "end_date"}
+        # Day D two days ago: a run at D 06:00 reads D-1 and D while still open.
+        d = today.subtract(days=2)
+        first = run_in_process_at(d.add(hours=6), config, None, capsys)
+        assert first.state["bookmarks"]["operation_logs"]["settled_through"] == (
+            d.subtract(days=2).to_date_string()
+        )
+        late_day = d.subtract(days=1).to_date_string()
+        zoom.add_entry("operation_logs", late_operation(late_day))
+        # Two days later, D-1, D and D+1 have closed: settling reads them whole.
+        with caplog.at_level(logging.INFO):
+            second = run_in_process_at(today.add(hours=15), config, first.state, capsys)
+
+    late = as_record("operation_logs", late_operation(late_day))
+    assert late in {as_record("operation_logs", r) for r in second.records["operation_logs"]}
+    said = [r.getMessage() for r in caplog.records if " is final: " in r.getMessage()]
+    assert f"operation_logs: {late_day} is final: 1 entries found late" in " | ".join(said)
+    assert f"activity_logs: {late_day} is final: 0 entries found late" in " | ".join(said)
+    final_days = {m.split(": ")[1].split(" ")[0] for m in said if m.startswith("activity_logs")}
+    expected = {d.subtract(days=k).to_date_string() for k in (0, 1, 2)}
+    assert final_days == expected, "the days whose Zoom days before, of and after settled"
+    counts = second.state["bookmarks"]["operation_logs"]
+    assert late_day not in counts.get("first_read_per_day", {}), "a final day's counts go"
