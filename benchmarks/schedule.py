@@ -7,18 +7,20 @@ Debian's ``faketime`` package)::
     .venv/bin/python benchmarks/schedule.py --quick    # 3,000 a day, hourly only
 
 For each volume (sign-ins a day; admin operations are a hundredth of that) and schedule
-(hourly, every 15 minutes): the emulator (in this process) holds two days of history and
-the clock starts at a UTC midnight; the real ``tap-zoom-logs`` process backfills, then runs
-once per interval for 24 hours, each run under libfaketime at its moment of the day and
-from the state the last one wrote, while the news of each interval is added to the
-emulator between runs. The day after the backfill closes at 14:00, so one run of the day
-settles it (reads it whole once more). A last run with nothing new and nothing to settle
-gives the cost of an idle run. Measured, not computed: report requests per run and per day,
-against the day's minimum (``ceil(entries / 300)`` per stream); entries emitted again
-(re-sent to an append-only target); the day's requests as a share of a Pro (30,000) and a
-Business (60,000) daily quota; and that the runs together emitted every entry exactly once
-by ``lw_id``. Targets (issue 18): an idle run costs at most 2 requests per stream; a day
-of runs at most 2.2x the day's minimum plus 2 per stream per run.
+(hourly, every 15 minutes): the emulator (in this process) holds two days of history as
+large as a day of news, spread evenly, and the clock starts at a UTC midnight; the real
+``tap-zoom-logs`` process backfills, then runs once per interval for 24 hours, each run
+under libfaketime at its moment of the day and from the state the last one wrote, while the
+news of each interval is added to the emulator between runs. The day before closes at
+14:00, so one run of the day settles it (reads it whole once more). A last run with
+nothing new and nothing to settle gives the cost of an idle run.
+
+Measured, not computed: report requests per run and per day, against the day's minimum
+(``ceil(entries / 300)`` per stream); entries emitted again (re-sent to an append-only
+target); the day's requests as a share of a Pro (30,000) and a Business (60,000) daily
+quota; and that the runs together emitted every entry exactly once by ``lw_id``. Targets
+(issue 18): an idle run costs at most 2 requests per stream; a day of runs at most 2.2x
+the day's minimum plus 2 per stream per run.
 """
 
 from __future__ import annotations
@@ -171,7 +173,13 @@ def a_day(per_day: int, every_minutes: int, workdir: Path, seed: int) -> Day:
     volumes = {"activity_logs": per_day, "operation_logs": max(1, per_day // 100)}
     day = Day(per_day, every_minutes, news=dict.fromkeys(volumes, 0))
     runs = 24 * 60 // every_minutes
-    with ZoomEmulator(seed=seed, history_days=2, entries_per_day=volumes, now=start) as zoom:
+    silent = dict.fromkeys(volumes, 0)
+    with ZoomEmulator(seed=seed, history_days=2, entries_per_day=silent, now=start) as zoom:
+        # Two days of history at the same volume as the news, spread evenly: the day the
+        # runs settle is then as large as the day they read, as on every later day.
+        for back in (2, 1):
+            since = start - timedelta(days=back)
+            add_news(zoom, since, since + timedelta(days=1, seconds=-1), volumes)
         runner = Runner(zoom, workdir)
         runner.run(start)  # the backfill
         for k in range(1, runs + 1):

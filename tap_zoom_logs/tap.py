@@ -172,7 +172,7 @@ class TapZoomLogs(Tap):
         _setting("oauth_url", th.StringType, default="https://zoom.us/oauth/token"),
         _setting("page_size", th.IntegerType(minimum=1, maximum=300), default=300),
         _setting("window_days", th.IntegerType(minimum=1, maximum=30), default=1),
-        _setting("late_margin_minutes", th.IntegerType(minimum=0), default=3),
+        _setting("late_margin_minutes", th.IntegerType(minimum=0), default=2),
         _setting("settle_closed_days", th.BooleanType, default=True),
         _setting("lookback_days", th.IntegerType(minimum=0)),
         _setting(

@@ -51,7 +51,7 @@ def test_defaults_are_filled_in():
     config = filled(page_size=None)
 
     assert config["page_size"] == 300, "a null setting gets its default"
-    assert (config["window_days"], config["late_margin_minutes"]) == (1, 3)
+    assert (config["window_days"], config["late_margin_minutes"]) == (1, 2)
     assert config["settle_closed_days"] is True
     assert config.get("lookback_days") is None, "deprecated: set only by those who set it"
     assert config["api_url"] == "https://api.zoom.us/v2"

@@ -88,7 +88,7 @@ def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
     for stream in STREAMS:
         assert requests_to(zoom, stream) == 1, stream
         # Only the margin's few minutes come again, each with the lw_id it had.
-        margin_start = pendulum.parse(config["end_date"]).subtract(minutes=3)
+        margin_start = pendulum.parse(config["end_date"]).subtract(minutes=2)
         assert all(pendulum.parse(r["time"]) >= margin_start for r in again.records[stream])
         before = {r["lw_id"]: r for r in backfill.records[stream]}
         assert all(before[r["lw_id"]] == r for r in again.records[stream])
