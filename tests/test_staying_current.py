@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import subprocess
 import time
 from typing import Any
 
@@ -18,6 +20,7 @@ from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
     STREAMS,
+    TAP,
     Tap,
     TapRun,
     as_record,
@@ -324,3 +327,49 @@ def test_entries_written_late_are_counted_once_their_day_is_final(tmp_path, caps
     assert final_days == expected, "the days whose Zoom days before, of and after settled"
     counts = second.state["bookmarks"]["operation_logs"]
     assert late_day not in counts.get("first_read_per_day", {}), "a final day's counts go"
+
+
+@pytest.mark.parametrize("kill_after_states", [1, 2, 3])
+def test_an_incremental_run_killed_while_settling_resumes_and_loses_nothing(
+    tmp_path, kill_after_states
+):
+    """Settling windows, then the newest-first one, killed after some STATE and resumed:
+    every entry once by lw_id, the settled days and the bookmark never ahead of the data."""
+    with ZoomEmulator(seed=5, history_days=4, entries_per_day=300) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(page_size=20, max_concurrent_requests=2, max_requests_per_second=40)
+        backfill = tap.run(config)
+        state, day = a_day_left_unsettled(zoom, backfill)
+        zoom.add_entry("operation_logs", late_operation(day))
+        config_path = tmp_path / "config-kill.json"
+        config_path.write_text(json.dumps(config))
+        state_path = tmp_path / "state-kill.json"
+        state_path.write_text(json.dumps(state))
+        process = subprocess.Popen(
+            [TAP, "--config", str(config_path), "--state", str(state_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        lines, states = [], 0
+        for line in process.stdout:
+            lines.append(line)
+            states += '"type":"STATE"' in line.replace(" ", "")
+            if states == kill_after_states:
+                process.send_signal(signal.SIGKILL)
+                break
+        process.wait()
+        killed = parse_output(process.returncode, "".join(lines), "")
+        resumed = tap.run(config, state={**state, **killed.state})
+
+    assert process.returncode == -signal.SIGKILL
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert_union_is_the_truth([backfill, killed, resumed], zoom, config)
+    late = as_record("operation_logs", late_operation(day))
+    found = [
+        as_record("operation_logs", r)
+        for run in (killed, resumed)
+        for r in run.records["operation_logs"]
+    ]
+    assert late in found
