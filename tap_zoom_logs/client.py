@@ -151,13 +151,14 @@ class ZoomReportStream(Stream):
         finally:
             read.spool.close()
         self.logger.info(
-            "%s %s (%d/%d): %s entries in %d pages",
+            "%s %s (%d/%d): %s entries in %d pages%s",
             self.name,
             read.window.label,
             index,
             len(plan.windows),
             f"{emitted:,}",
             read.pages,
+            f", newest first down to {read.window.lower}" if read.stopped_early else "",
         )
         self._advance_bookmark(read.window, plan, counts, context)
         if read.window.settles and plan.bookmark is not None:

@@ -95,10 +95,6 @@ class Plan:
     def upper(self) -> str:
         return zoom_second(self.end)
 
-    @property
-    def settling(self) -> tuple[Window, ...]:
-        return tuple(window for window in self.windows if window.settles)
-
 
 def _first_second(moment: pendulum.DateTime) -> str:
     return zoom_second(moment.add(seconds=1) if moment.microsecond else moment)

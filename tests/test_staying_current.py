@@ -96,6 +96,10 @@ def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
         before = {r["lw_id"]: r for r in backfill.records[stream]}
         assert all(before[r["lw_id"]] == r for r in again.records[stream])
     assert again.state == backfill.state
+    margin_second = pendulum.parse(config["end_date"]).subtract(minutes=2)
+    assert f"newest first down to {margin_second.format('YYYY-MM-DD[T]HH:mm:ss[Z]')}" in (
+        again.stderr
+    )
 
 
 @pytest.mark.parametrize("order", ["newest", "oldest", "shuffled"])

@@ -265,7 +265,7 @@ def test_without_settling_no_day_is_read_whole_again():
     result = plan(bookmark="2026-05-30T09:00:00Z", settled="2026-05-20", settle=False)
 
     assert [w.label for w in result.windows] == ["2026-05-29..2026-05-31"]
-    assert not result.settling
+    assert not any(window.settles for window in result.windows)
 
 
 def test_a_state_from_before_settling_takes_the_days_closed_at_its_bookmark_as_settled():
