@@ -3,6 +3,7 @@ summary (a log line and SDK metric lines)."""
 
 from __future__ import annotations
 
+import copy
 import enum
 import os
 import sys
@@ -13,13 +14,15 @@ from dataclasses import dataclass
 import pendulum
 from singer_sdk import metrics
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.singerlib import RecordMessage
+from singer_sdk.helpers._state import StateWriter
+from singer_sdk.singerlib import RecordMessage, StateMessage
 from typing_extensions import override
 
 from tap_zoom_logs.errors import TapZoomLogsError
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream
+    from singer_sdk.helpers.types import TapState
 
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.spool import SpoolBudget
@@ -33,8 +36,14 @@ class ZoomMessageWriter(MsgSpecWriter):
     covers; records lost in a crash lie after the last STATE and are read again on resume.
     """
 
+    #: Whether a RECORD went out since the last STATE (StateAfterRecords reads it).
+    records_since_state = False
+
     @override
     def write_message(self, message: t.Any) -> None:
+        self.records_since_state = isinstance(message, RecordMessage) or (
+            self.records_since_state and not isinstance(message, StateMessage)
+        )
         try:
             sys.stdout.buffer.write(self.format_message(message))
             if not isinstance(message, RecordMessage):
@@ -48,6 +57,25 @@ class ZoomMessageWriter(MsgSpecWriter):
             reason = exc.strerror or exc
             msg = f"the tap's output could not be written ({reason}): see where stdout goes"
             raise TargetGone(msg) from None
+
+
+class StateAfterRecords(StateWriter):
+    """The SDK's state writer writes a STATE only when the state changed; this one also
+    writes it, unchanged, after records. A run whose margin re-read changes nothing must
+    still end on the STATE that covers those records: target-jsonl 0.1.4 forgets the state
+    at each RECORD and prints only one that comes after the last, so the run's state file
+    came out empty."""
+
+    def __init__(self, writer: ZoomMessageWriter) -> None:
+        super().__init__(writer)
+        self._writer = writer
+        self._last: TapState | None = None
+
+    @override
+    def write_state(self, state: TapState) -> None:
+        if self._writer.records_since_state or state != self._last:
+            self._writer.write_message(StateMessage(value=state))
+            self._last = copy.deepcopy(state)
 
 
 def stdout_to_nowhere() -> None:

@@ -12,6 +12,7 @@ import click
 import pendulum
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers._state import StateWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
@@ -21,7 +22,7 @@ from tap_zoom_logs.api import ZoomAPI
 from tap_zoom_logs.builtin_settings import builtin_settings_schema, check_builtin_settings
 from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
-from tap_zoom_logs.output import ZoomMessageWriter
+from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
@@ -197,6 +198,16 @@ class TapZoomLogs(Tap):
     @override
     def discover_streams(self) -> list[ZoomReportStream]:
         return [stream(self, api=self.zoom, feed=self.feed) for stream in STREAMS]
+
+    @override
+    @cached_property
+    def state_writer(self) -> StateWriter:
+        # The SDK's own writes (the incoming state, a signal) keep its writer; the streams'
+        # STATE after each window goes through this one.
+        writer = self.message_writer
+        if isinstance(writer, ZoomMessageWriter):
+            return StateAfterRecords(writer)
+        return super().state_writer
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)

@@ -81,6 +81,8 @@ def zoom() -> Any:
 def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
     tap = Tap(zoom, tmp_path)
     config = tap.config()
+    # Within the margin whatever the hour: an entry the next run reads again.
+    zoom.add_entry("activity_logs", sign_in(pendulum.instance(zoom.now).subtract(minutes=1), 0))
     backfill = tap.run(config)
     assert_exact(backfill, zoom, config)
     zoom.reset_stats()
@@ -96,6 +98,12 @@ def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
         before = {r["lw_id"]: r for r in backfill.records[stream]}
         assert all(before[r["lw_id"]] == r for r in again.records[stream])
     assert again.state == backfill.state
+    # Unchanged, the state still follows the records it covers (target-jsonl prints only
+    # a STATE that comes after the last RECORD).
+    messages = [json.loads(line) for line in again.stdout.splitlines()]
+    records = [i for i, m in enumerate(messages) if m["type"] == "RECORD"]
+    assert records, "the margin's entries come again"
+    assert any(m["type"] == "STATE" for m in messages[records[-1] :])
     margin_second = pendulum.parse(config["end_date"]).subtract(minutes=2)
     assert f"newest first down to {margin_second.format('YYYY-MM-DD[T]HH:mm:ss[Z]')}" in (
         again.stderr
