@@ -190,17 +190,27 @@ class Emulator:
     def minimum(self, first: dt.date, window_days: int = 1) -> tuple[int, int]:
         """(entries in range, fewest pages that serve them) from day `first` to the end.
 
-        The tap reads one more day before a start_date (Zoom's day boundary is not
-        documented): an empty day here, one page per stream.
+        The tap's windows (windows.py): the closed days from the day before `first` (Zoom's
+        day boundary is not documented) in windows of `window_days`, then the open days in
+        one. A window that holds older entries than the range is read, newest first, only
+        to the first page that reaches one; a window reads at least one page.
         """
-        entries = pages = 0
+        import pendulum  # noqa: PLC0415 - only here, as the emulator's import above
+
+        from tap_zoom_logs.windows import last_closed_day  # noqa: PLC0415 - only here
+
+        closed = last_closed_day(pendulum.now("UTC"))
         edge = first - dt.timedelta(days=1)
+        days = [edge, *self.days(first)]
+        shut = [day for day in days if day <= closed]
+        windows = [shut[i : i + window_days] for i in range(0, len(shut), window_days)]
+        windows += [[day for day in days if day > closed]]
+        entries = pages = 0
         for stream in STREAMS:
-            days = [edge, *self.days(first)]
-            for start in range(0, len(days), window_days):
-                window = days[start : start + window_days]
-                n = sum(self.counts().get((stream, day), 0) for day in window)
-                pages += max(1, math.ceil(n / PAGE_SIZE))
+            for window in filter(None, windows):
+                n = sum(self.counts().get((stream, day), 0) for day in window if day >= first)
+                older = edge in window and self.counts().get((stream, edge), 0) > 0
+                pages += max(1, math.ceil((n + older) / PAGE_SIZE))
             entries += sum(self.counts()[(stream, day)] for day in self.days(first))
         return entries, pages
 
