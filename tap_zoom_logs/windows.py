@@ -162,8 +162,9 @@ def plan_stream(
     # Up to the day `end` falls on where Zoom's day is furthest ahead (UTC+14), or the day
     # after a past end_date; Zoom may refuse a day in the future (paging.py then asks less).
     last_day = min(end.date().add(days=1), now.add(hours=OPEN_HOURS_AFTER_LAST_DAY).date())
+    held = min(bookmark, end) if bookmark else None
     if start > end:
-        return Plan(start, end, (), tuple(notes), min(bookmark, end) if bookmark else None)
+        return Plan(start, end, (), tuple(notes), held)
     settled = _settled_through(reading, bookmark, settled_through, range_first_day, now)
     windows = _windows(
         first_day=first_day,
@@ -174,7 +175,7 @@ def plan_stream(
         reading=reading,
         now=now,
     )
-    return Plan(start, end, tuple(windows), tuple(notes), min(bookmark, end) if bookmark else None)
+    return Plan(start, end, tuple(windows), tuple(notes), held)
 
 
 def _usable(

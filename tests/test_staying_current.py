@@ -61,7 +61,7 @@ def add_news(zoom: ZoomEmulator, count: int) -> pendulum.DateTime:
     return newest
 
 
-def later(config: dict[str, Any], newest: pendulum.DateTime) -> dict[str, Any]:
+def later(config: dict[str, Any]) -> dict[str, Any]:
     """The settings of a scheduled run: no end_date (up to now)."""
     return {k: v for k, v in config.items() if k != "end_date"}
 
@@ -119,7 +119,7 @@ def test_news_is_read_exactly_once_whatever_the_order_zoom_serves(tmp_path, orde
         zoom.reset_stats()
         newest = add_news(zoom, 120)
 
-        news = tap.run(later(config, newest), state=backfill.state)
+        news = tap.run(later(config), state=backfill.state)
 
         assert_union_is_the_truth([backfill, news], zoom, covering(config, newest))
         emails = {r["email"] for r in news.records["activity_logs"]}
@@ -142,9 +142,9 @@ def test_pages_that_shift_as_entries_arrive_lose_and_repeat_nothing(zoom, tmp_pa
     # An entry arrives at the top of the list after every page the next run reads.
     zoom.inject("arrive", times=8, endpoint="activities", entry=sign_in(newest, 1000))
 
-    shifted = tap.run(later(config, newest), state=backfill.state)
+    shifted = tap.run(later(config), state=backfill.state)
     zoom.clear_faults()
-    final = tap.run(later(config, newest), state=shifted.state)
+    final = tap.run(later(config), state=shifted.state)
 
     assert "came again at the top of page" in shifted.stderr
     assert_union_is_the_truth([backfill, shifted, final], zoom, covering(config, newest))
@@ -233,7 +233,7 @@ def test_the_summary_and_a_metric_say_how_old_the_newest_entry_emitted_is(zoom, 
     newest = add_news(zoom, 4)
     time.sleep(2)  # the newest entry is then at least 2 s old
 
-    news = tap.run(later(config, newest), state=backfill.state)
+    news = tap.run(later(config), state=backfill.state)
 
     assert news.returncode == 0, news.stderr
     stamp = newest.format("YYYY-MM-DD[T]HH:mm:ss[Z]")
