@@ -1,4 +1,4 @@
-"""The SDK's built-in settings (stream maps, flattening), checked as the tap's own are.
+"""The SDK's built-in settings (stream maps, flattening, batch), checked as the tap's own are.
 
 The SDK adds `stream_maps`, `stream_map_config`, `faker_config` and the `flattening_*`
 settings to every tap that has the capabilities, but validates them only in its own
@@ -12,6 +12,8 @@ says what is wrong in one line that names the setting. It never quotes a value: 
 from __future__ import annotations
 
 import copy
+import importlib.util
+import json
 import typing as t
 
 from jsonschema import Draft7Validator
@@ -19,10 +21,11 @@ from jsonschema import Draft7Validator
 from tap_zoom_logs.errors import SettingError
 
 if t.TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping, MutableMapping
 
     from jsonschema.exceptions import ValidationError
     from singer_sdk.plugin_base import PluginBase
+    from singer_sdk.streams import Stream
 
 #: What each JSON-schema type is called in an error message.
 _KIND = {
@@ -77,6 +80,67 @@ def check_builtin_settings(config: Mapping[str, t.Any], schema: Mapping[str, t.A
             " how many levels of nested properties to flatten (e.g. 1)"
         )
         raise SettingError(msg)
+    if present.get("batch_config"):
+        _check_batch_config(present["batch_config"])
+
+
+def prepare_batch_config(config: MutableMapping[str, t.Any]) -> None:
+    """batch_config as the SDK's writer and its targets need it, in place.
+
+    Given as JSON text (`meltano config set tap-zoom-logs batch_config '{...}'` stores it as
+    a string), it is read as the object it spells. The SDK writes jsonl batch files gzipped
+    whatever `compression` says, and a target reads them by what it says: jsonl's
+    compression is gzip unless it is set (to something else, which _check_batch_config
+    refuses).
+    """
+    value = config.get("batch_config")
+    if isinstance(value, str):
+        try:
+            value = config["batch_config"] = json.loads(value) if value.strip() else None
+        except json.JSONDecodeError as exc:
+            msg = f"setting batch_config: must be a JSON object, not text that is not JSON ({exc})"
+            raise SettingError(msg) from None
+    encoding = value.get("encoding") if isinstance(value, dict) else None
+    if isinstance(encoding, dict) and encoding.get("format") == "jsonl":
+        encoding.setdefault("compression", "gzip")
+
+
+def _check_batch_config(batch: Mapping[str, t.Any]) -> None:
+    """What the SDK's schema leaves optional but its batch writer needs (else a TypeError
+    or an ImportError once the first records are read)."""
+    for part, leaf, example in (
+        ("encoding", "format", "jsonl"),
+        ("storage", "root", "file://output/batches"),
+    ):
+        if not (batch.get(part) or {}).get(leaf):
+            msg = f"setting batch_config.{part}.{leaf} is missing: set it (e.g. {example})"
+            raise SettingError(msg)
+    encoding = batch["encoding"]
+    if encoding["format"] == "jsonl" and encoding.get("compression") != "gzip":
+        msg = (
+            "setting batch_config.encoding.compression: jsonl batch files are always gzipped"
+            " (the SDK's writer), so a target would misread them: set gzip, or leave it out"
+        )
+        raise SettingError(msg)
+    if encoding["format"] == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        msg = (
+            "setting batch_config.encoding.format: parquet needs pyarrow, which is not"
+            " installed: install tap-zoom-logs[parquet], or use jsonl"
+        )
+        raise SettingError(msg)
+
+
+def check_batch_streams(streams: Iterable[Stream]) -> None:
+    """One stream map per stream with batch_config: the SDK writes one file per stream and
+    names it in a BATCH message for each map, so two maps would share one map's records."""
+    for stream in streams:
+        if len(stream.stream_maps) > 1:
+            msg = (
+                f"setting stream_maps: {stream.name} is mapped to"
+                f" {len(stream.stream_maps)} streams, which batch_config cannot write (one"
+                " file holds one stream's records): remove batch_config or the extra maps"
+            )
+            raise SettingError(msg)
 
 
 def _order(error: ValidationError) -> tuple[int, str]:

@@ -19,7 +19,12 @@ from typing_extensions import override
 
 from tap_zoom_logs import settings
 from tap_zoom_logs.api import ZoomAPI
-from tap_zoom_logs.builtin_settings import builtin_settings_schema, check_builtin_settings
+from tap_zoom_logs.builtin_settings import (
+    builtin_settings_schema,
+    check_batch_streams,
+    check_builtin_settings,
+    prepare_batch_config,
+)
 from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
 from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
@@ -151,8 +156,9 @@ class TapZoomLogs(Tap):
 
     name = "tap-zoom-logs"
     message_writer_class = ZoomMessageWriter
-    # Not BATCH: the bookmark advances as each window's records are written, which batch
-    # files written later would overtake. Not ACTIVATE_VERSION: the streams are incremental.
+    # BATCH: with batch_config, each stream's STATE follows the BATCH message of the file
+    # that holds its windows' records (client.py). Not ACTIVATE_VERSION: the streams are
+    # incremental, and the SDK sends it only for full-table streams.
     capabilities: t.ClassVar[list[t.Any]] = [
         TapCapabilities.CATALOG,
         TapCapabilities.STATE,
@@ -161,6 +167,7 @@ class TapZoomLogs(Tap):
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
         PluginCapabilities.STRUCTURED_LOGGING,
+        PluginCapabilities.BATCH,
     ]
 
     config_jsonschema = th.PropertiesList(
@@ -213,6 +220,8 @@ class TapZoomLogs(Tap):
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
+        if self.config.get("batch_config"):
+            check_batch_streams(self.streams.values())
         if threading.current_thread() is threading.main_thread():
             # Replaces the SDK's handlers, which exit with code 0: a scheduler must see
             # that the run did not complete.
@@ -320,6 +329,7 @@ class TapZoomLogs(Tap):
         config = self._config  # the SDK keeps no public writable handle on it
         settings.fill_in(config, schema)
         try:
+            prepare_batch_config(config)
             settings.check(config, own_settings_schema(schema), now)
             # The SDK's built-in settings (stream maps, flattening), which the SDK's own
             # _validate_config would check: one line naming the setting, not a traceback.
