@@ -174,6 +174,20 @@ def about() -> dict[str, Any]:
     return result
 
 
+def leaf_settings(schema: dict[str, Any]) -> dict[str, Any]:
+    """--about's settings as Meltano (and the Hub) declare them: batch_config, an object of
+    fixed parts, one setting per leaf (batch_config.encoding.format, ...)."""
+    leaves = {}
+    for name, spec in schema.items():
+        if name == "batch_config":
+            for part, inner in spec["properties"].items():
+                for leaf, leaf_spec in inner["properties"].items():
+                    leaves[f"{name}.{part}.{leaf}"] = leaf_spec
+        else:
+            leaves[name] = spec
+    return leaves
+
+
 def one_line(text: str) -> str:
     """`text` with its white space folded (YAML and --about wrap descriptions differently)."""
     return " ".join(text.split())

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from tap_zoom_logs.tap import SETTING_DESCRIPTIONS
-from tests.conftest import about, one_line
+from tests.conftest import about, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,13 +27,14 @@ def test_readme_settings_table_matches_the_code():
 
 def test_meltano_yml_describes_each_setting_as_the_tap_does():
     """Every setting --about lists, the tap's own and the SDK's built-in ones (stream maps,
-    flattening), is in meltano.yml with the same description, and nothing else is."""
+    flattening, batch_config's leaves), is in meltano.yml with the same description, and
+    nothing else is."""
     project = yaml.safe_load((REPO / "meltano.yml").read_text())
     (extractor,) = (p for p in project["plugins"]["extractors"] if p["name"] == "tap-zoom-logs")
     declared = {s["name"]: one_line(s["description"]) for s in extractor["settings"]}
     reported = {
         name: one_line(spec["description"])
-        for name, spec in about()["settings"]["properties"].items()
+        for name, spec in leaf_settings(about()["settings"]["properties"]).items()
     }
 
     assert declared == reported

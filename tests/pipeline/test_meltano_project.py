@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pipeline_harness import ALL_STREAMS, REPO, STREAMS
 
-from tests.conftest import TAP
+from tests.conftest import TAP, leaf_settings
 
 
 @pytest.fixture(scope="module")
@@ -45,20 +45,6 @@ def json_type(spec: dict[str, Any]) -> str:
     kinds = [kinds] if isinstance(kinds, str) else kinds
     (kind,) = (k for k in kinds if k != "null")
     return kind
-
-
-def leaf_settings(schema: dict[str, Any]) -> dict[str, Any]:
-    """--about's settings as Meltano (and the Hub) declare them: batch_config, an object of
-    fixed parts, one setting per leaf (batch_config.encoding.format, ...)."""
-    leaves = {}
-    for name, spec in schema.items():
-        if name == "batch_config":
-            for part, inner in spec["properties"].items():
-                for leaf, leaf_spec in inner["properties"].items():
-                    leaves[f"{name}.{part}.{leaf}"] = leaf_spec
-        else:
-            leaves[name] = spec
-    return leaves
 
 
 def plugin(project: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
