@@ -70,3 +70,15 @@ def test_ci_runs_the_test_command_the_readme_gives():
     assert command == "scripts/test.sh"
     assert commands[-1] == f"exec {command}"
     assert not any("pytest" in line for line in commands), "tests run only through the command"
+
+
+def test_git_never_picks_up_the_secrets_meltano_stores():
+    """`meltano config set tap-zoom-logs client_secret --from-file -` writes the secret to
+    .env in the project folder (the README says so): git must ignore it there."""
+    for path in (".env", "tests/.env"):
+        ignored = subprocess.run(
+            ["git", "check-ignore", "--no-index", "--quiet", path],
+            cwd=REPO,
+            check=False,
+        )
+        assert ignored.returncode == 0, f"{path} is not ignored by git"
