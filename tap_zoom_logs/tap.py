@@ -220,13 +220,19 @@ class TapZoomLogs(Tap):
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
-        if self.config.get("batch_config"):
-            check_batch_streams(self.streams.values())
         if threading.current_thread() is threading.main_thread():
             # Replaces the SDK's handlers, which exit with code 0: a scheduler must see
             # that the run did not complete.
             signal.signal(signal.SIGTERM, self._stop_on_signal)
             signal.signal(signal.SIGINT, self._stop_on_signal)
+
+    @override
+    def setup_mapper(self) -> None:
+        # Only a run that maps records sets up the mapper (not --discover): that is where
+        # stream maps meet batch_config.
+        super().setup_mapper()
+        if self.config.get("batch_config"):
+            check_batch_streams(self.streams.values())
 
     def _stop_on_signal(self, signum: int, frame: FrameType | None) -> None:
         """End the run from the main thread; the state written covers every finished window.

@@ -247,3 +247,20 @@ def test_one_stream_mapped_to_two_with_batch_config_is_one_line(tap, emulator, t
 
     one_line_error(run, "stream_maps", "activity_logs", "batch_config")
     assert_nothing_sent(run, emulator)
+
+
+def test_discovery_with_batch_config_gives_the_catalog(tap, tmp_path):
+    """Meltano discovers with the whole config, batch_config included (no stream maps are
+    set up to discover)."""
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(tap.config(batch_config=batch_config(tmp_path))))
+    done = subprocess.run(
+        [TAP, "--config", str(config_path), "--discover"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {s["tap_stream_id"] for s in json.loads(done.stdout)["streams"]} >= set(STREAMS)
