@@ -1,12 +1,15 @@
 """The README's commands work as written: each one in its ```bash blocks runs, in order.
 
-They run in a copy of the project (its meltano.yml, with the README's ```yaml snippet
-merged in, and links to the installed .venv, .venv-meltano and .meltano), against the
-emulator and the session's PostgreSQL server, in one shell environment carried from
-command to command (an `export` holds for the commands after it). What a user fills in
-is filled in the same way: `NAME=...` from the emulator's credentials, config.json with
-the emulator's settings, the secret typed on standard input, and the targets' settings
-the README's comments name as environment variables.
+They run in a fresh copy of the project (its files as git sees them, meltano.yml with the
+README's ```yaml snippet merged in), against the emulator and the session's PostgreSQL
+server, in one shell environment carried from command to command (an `export` holds for
+the commands after it). The commands that create a virtualenv create it: the plain Singer
+path installs the tap and target-jsonl for real; only Meltano and its plugins come from the
+checkout (.venv-meltano, .meltano: the harness made them with the README's own commands).
+What a user fills in is filled in the same way: `NAME=...` from the emulator's credentials,
+config.json with the emulator's settings, the secret typed on standard input, and the
+targets' settings the README's comments name as environment variables. A command the
+README says to run in a second terminal runs in the background until the test ends.
 
 A command is skipped only when listed in SKIPPED, with the reason; a command the README
 gains is run unless it is added there, and a SKIPPED entry the README lost fails the test.
@@ -14,11 +17,15 @@ gains is run unless it is added there, and a SKIPPED entry the README lost fails
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
 import shlex
+import shutil
+import signal
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +48,13 @@ SKIPPED = {
         "python3 -m venv .venv-meltano && .venv-meltano/bin/pip install -r requirements-meltano.txt"
     ): "the harness creates .venv-meltano with these two commands (_ensure_meltano)",
     "meltano install": "the session's meltano_project fixture runs it",
-    ".venv/bin/pip install -e .": "scripts/test.sh installs the project so, with [test]",
+}
+#: Commands the README runs in a second terminal (servers), and the file each writes once
+#: it is ready: started in the background, waited for, stopped when the test ends.
+BACKGROUND = {
+    ".venv/bin/python -m tap_zoom_logs.sandbox --port 8765 --config-out emulator.json": (
+        "emulator.json"
+    ),
 }
 
 PLACEHOLDER = re.compile(r"\b([A-Z][A-Z0-9_]*)=\.\.\.")
@@ -75,23 +88,60 @@ def without_comment(command: str) -> str:
 def test_every_skipped_command_is_still_in_the_readme():
     commands = {without_comment(c) for c in readme_commands()}
     assert set(SKIPPED) <= commands, set(SKIPPED) - commands
+    assert set(BACKGROUND) <= commands, set(BACKGROUND) - commands
     assert len(readme_commands()) > len(SKIPPED) + 10, "the README's commands were not found"
 
 
 @pytest.fixture
 def readme_project(tmp_path: Path) -> Path:
-    """A copy of the project with the README's YAML snippet merged into meltano.yml."""
+    """A fresh copy of the project: the files git sees (committed or not, never ignored
+    ones such as .venv), meltano.yml with the README's YAML snippet merged in, and links to
+    the checkout's Meltano (.venv-meltano) and Meltano plugins (.meltano)."""
     root = tmp_path / "project"
-    root.mkdir()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():  # not a file deleted in the working tree
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
     project = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
     for snippet in blocks("yaml"):
         extra = yaml.safe_load(snippet)
         for kind, plugins in (extra.get("plugins") or {}).items():
             project["plugins"][kind].extend(plugins)
     (root / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
-    for name in (".venv", ".venv-meltano", ".meltano"):
+    for name in (".venv-meltano", ".meltano"):
         (root / name).symlink_to(REPO / name)
     return root
+
+
+@contextlib.contextmanager
+def in_background(command: str, ready: Path, env: dict[str, str], cwd: Path) -> Iterator[None]:
+    """`command` running beside the others (a second terminal), once it wrote `ready`."""
+    log = cwd / f"{ready.name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=output, stderr=output
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not (ready.exists() and ready.stat().st_size):
+            assert process.poll() is None, f"{command}\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"{command}: {ready.name} never came"
+            time.sleep(0.1)
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as the README says
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def run_in_shell(
@@ -135,26 +185,31 @@ def test_the_readmes_commands_work_as_written(pipeline: Pipeline, readme_project
         del env[name + "DEFAULT_TARGET_SCHEMA"]
     for account in ("EMEA", "AMERICAS"):
         env.update({f"TAP_ZOOM_LOGS__{account}_{k.upper()}": v for k, v in credentials.items()})
-    # a Singer target on the PATH, for the commands without Meltano
-    env["PATH"] += os.pathsep + str(REPO / ".meltano" / "loaders" / "target-jsonl" / "venv" / "bin")
     (readme_project / "config.json").write_text(json.dumps(config))
     typed = {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in credentials.items()}
 
     ran: list[str] = []
-    for command in readme_commands():
-        if without_comment(command) in SKIPPED:
-            continue
-        filled = PLACEHOLDER.sub(lambda m: f"{m[1]}={shlex.quote(typed[m[1]])}", command)
-        stdin = credentials["client_secret"] + "\n" if "--from-file -" in command else None
-        done, env = run_in_shell(filled, env, readme_project, stdin)
-        output = done.stdout + done.stderr
-        assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{output[-3000:]}"
-        assert "Traceback" not in output, f"{command}\n{output[-3000:]}"
-        ran.append(command)
+    with contextlib.ExitStack() as servers:
+        for command in readme_commands():
+            if without_comment(command) in SKIPPED:
+                continue
+            if without_comment(command) in BACKGROUND:
+                ready = readme_project / BACKGROUND[without_comment(command)]
+                servers.enter_context(in_background(command, ready, env, readme_project))
+                ran.append(command)
+                continue
+            filled = PLACEHOLDER.sub(lambda m: f"{m[1]}={shlex.quote(typed[m[1]])}", command)
+            stdin = credentials["client_secret"] + "\n" if "--from-file -" in command else None
+            done, env = run_in_shell(filled, env, readme_project, stdin)
+            output = done.stdout + done.stderr
+            assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{output[-3000:]}"
+            assert "Traceback" not in output, f"{command}\n{output[-3000:]}"
+            ran.append(command)
 
     assert any(c.startswith("meltano run") for c in ran)
     assert any(c.startswith("meltano config set") for c in ran)
-    assert any(c.startswith("tap-zoom-logs") for c in ran)
+    assert any(c.startswith(".venv/bin/tap-zoom-logs") for c in ran)
+    assert any(c.startswith("python3 -m venv .venv ") for c in ran)
     check_outcomes(readme_project, pipeline, credentials)
 
 
@@ -164,7 +219,11 @@ def check_outcomes(root: Path, pipeline: Pipeline, credentials: dict[str, Any]) 
     assert f"TAP_ZOOM_LOGS_CLIENT_SECRET='{credentials['client_secret']}'" in (
         (root / ".env").read_text()
     )
+    # the plain Singer path: the second run continued from the first run's state
     state = json.loads((root / "state.json").read_text())
+    assert set(state["bookmarks"]) == {"activity_logs", "operation_logs"}
+    # the README's own emulator, started by hand, served a run
+    state = json.loads((root / "emulator-state.json").read_text())
     assert set(state["bookmarks"]) == {"activity_logs", "operation_logs"}
     assert pipeline.pg is not None
     with pipeline.pg.connect() as conn:
