@@ -1,155 +1,189 @@
-"""The Meltano Hub definition (hub/extractors/tap-zoom-logs.yml) is the tap's, and Hub-shaped.
+"""The Meltano Hub definition (hub/) passes the Hub's own checks, and it is the tap's.
 
-Equal to `tap-zoom-logs --about` (settings, descriptions, capabilities) and to the
-extractor of meltano.yml, which the pipeline tests run with Meltano 4.4 (kinds, labels,
-defaults, options, selection, settings group); in the Hub's format (its required and
-allowed fields, setting kinds and maintenance statuses).
+The Hub's check scripts, JSON schemas and yamllint configuration are vendored in
+tests/support/meltano_hub/ (its SOURCE.md says from which commit, under which licence).
+They run here as the Hub's CI runs them: from the root of a Hub tree, here one made of
+this project's two files (hub/extractors/tap-zoom-logs.yml, and hub/maintainers.yml, the
+entry a Hub pull request adds for a new maintainer). MeltanoLabs' tap-github and
+tap-stackexchange pass the same checks (the harness is sound), and files the Hub refuses
+fail them (the checks can fail).
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import about, one_line
+from tests.conftest import about, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
-HUB_FILE = REPO / "hub" / "extractors" / "tap-zoom-logs.yml"
-
-# The Hub's extractor definition: required fields, the fields it allows, and per setting.
-HUB_REQUIRED = {"name", "namespace", "variant", "label"}
-HUB_FIELDS = HUB_REQUIRED | {
-    "pip_url",
-    "description",
-    "executable",
-    "settings",
-    "docs",
-    "repo",
-    "logo_url",
-    "hidden",
-    "settings_group_validation",
-    "commands",
-    "capabilities",
-    "metadata",
-    "schema",
-    "select",
-    "maintenance_status",
-    "domain_url",
-    "keywords",
-    "requires",
-    "definition",
-    "next_steps",
-    "settings_preamble",
-    "usage",
-    "prereq",
-    "quality",
-}
-HUB_SETTING_FIELDS = {
-    "name",
-    "aliases",
-    "label",
-    "value",
-    "placeholder",
-    "kind",
-    "description",
-    "tooltip",
-    "documentation",
-    "env",
-    "value_processor",
-    "value_post_processor",
-    "oauth",
-    "options",
-    "docs",
-    "hidden",
-    "sensitive",
-}
-HUB_CAPABILITIES = {
-    "properties",
-    "catalog",
-    "discover",
-    "state",
-    "about",
-    "stream-maps",
-    "schema-flattening",
-    "activate-version",
-    "batch",
-    "test",
-    "log-based",
-    "structured-logging",
-}
-HUB_STATUSES = {"active", "beta", "development", "inactive", "unknown"}
-# Kinds Meltano 4.4 reads from environment variables and `meltano config set`: not
-# `decimal` (it fails: "Decimal is not JSON serializable"), not the deprecated `password`.
-KINDS = {"string", "integer", "boolean", "object", "array", "date_iso8601", "options"}
+HUB = REPO / "hub"
+OURS = HUB / "extractors" / "tap-zoom-logs.yml"
+VENDORED = REPO / "tests" / "support" / "meltano_hub"
+EXAMPLES = VENDORED / "examples"
+SCRIPTS = VENDORED / "utility_scripts" / "plugin_definitions"
+#: The Hub's CI (plugin_definition_validation.yml), in its order.
+CHECKS = ("plugin_schema_validate.py", "yaml_check_names.py", "maintainers_validate.py")
+#: tap-github's fields this definition leaves out until the project is published, as its
+#: header says (scripts/hub_definition.py).
+UNKNOWN_UNTIL_PUBLISHED = {"repo", "pip_url"}
 
 
-@pytest.fixture(scope="module")
-def hub() -> dict[str, Any]:
-    return yaml.safe_load(HUB_FILE.read_text(encoding="utf-8"))
+def load(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
 
 
-@pytest.fixture(scope="module", name="about")
-def about_fixture() -> dict[str, Any]:
-    return about()
+def hub_tree(
+    root: Path, definition: Path, maintainers: dict[str, Any], folder: str | None = None
+) -> Path:
+    """A Hub checkout holding one extractor definition (in `folder`, by default its name's)
+    and the maintainers it needs, with the Hub's schemas and lint configuration; returns
+    the definition's path in it."""
+    data = load(definition)
+    folder = folder or data["name"]
+    placed = root / "_data" / "meltano" / "extractors" / folder / f"{data['variant']}.yml"
+    placed.parent.mkdir(parents=True)
+    shutil.copy(definition, placed)
+    (root / "_data" / "maintainers.yml").write_text(yaml.safe_dump(maintainers))
+    shutil.copytree(VENDORED / "schemas", root / "schemas")
+    shutil.copy(VENDORED / ".yamllint.yaml", root / ".yamllint.yaml")
+    return placed
 
 
-@pytest.fixture(scope="module")
-def extractor() -> dict[str, Any]:
-    project = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
-    (tap,) = (p for p in project["plugins"]["extractors"] if p["name"] == "tap-zoom-logs")
-    return tap
+def hub_checks(root: Path, placed: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Each of the Hub's checks, run as its CI runs it, from the tree's root."""
+    runs = {
+        script: subprocess.run(
+            [sys.executable, str(SCRIPTS / script)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for script in CHECKS
+    }
+    runs["yamllint"] = subprocess.run(
+        [sys.executable, "-m", "yamllint", str(placed.relative_to(root))],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return runs
 
 
-def test_the_hub_definition_has_the_hubs_shape(hub):
-    assert set(hub) >= HUB_REQUIRED, HUB_REQUIRED - set(hub)
-    assert set(hub) <= HUB_FIELDS, set(hub) - HUB_FIELDS
-    for field in ("description", "logo_url", "domain_url", "maintenance_status", "keywords"):
-        assert hub.get(field), field
-    assert hub["maintenance_status"] in HUB_STATUSES
-    assert hub["domain_url"].startswith("https://")
-    assert all(isinstance(k, str) and k for k in hub["keywords"])
-    assert set(hub["capabilities"]) <= HUB_CAPABILITIES
+def failed(runs: dict[str, subprocess.CompletedProcess[str]]) -> dict[str, str]:
+    return {name: run.stdout + run.stderr for name, run in runs.items() if run.returncode}
+
+
+OUR_MAINTAINERS = load(HUB / "maintainers.yml")
+MELTANOLABS = {"meltanolabs": {"label": "Meltano Labs", "name": "meltanolabs"}}
+
+
+@pytest.mark.parametrize(
+    ("definition", "maintainers"),
+    [
+        (OURS, OUR_MAINTAINERS),
+        (EXAMPLES / "tap-github--meltanolabs.yml", MELTANOLABS),
+        (EXAMPLES / "tap-stackexchange--meltanolabs.yml", MELTANOLABS),
+    ],
+    ids=["tap-zoom-logs", "tap-github", "tap-stackexchange"],
+)
+def test_the_hubs_own_checks_pass(tmp_path, definition, maintainers):
+    placed = hub_tree(tmp_path, definition, maintainers)
+
+    assert failed(hub_checks(tmp_path, placed)) == {}
+
+
+def test_our_maintainers_entry_passes_the_hubs_lint(tmp_path):
+    shutil.copy(VENDORED / ".yamllint.yaml", tmp_path / ".yamllint.yaml")
+    shutil.copy(HUB / "maintainers.yml", tmp_path / "maintainers.yml")
+    lint = subprocess.run(
+        [sys.executable, "-m", "yamllint", "maintainers.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "spoiled_text", "refused_by"),
+    [
+        ("quality: unknown\n", "", "plugin_schema_validate.py"),
+        ("name: tap-zoom-logs\n", "name: tap-zoom\n", "yaml_check_names.py"),
+        ("variant: tap-zoom-logs", "variant: someone-else", "maintainers_validate.py"),
+        ("  - label: GZIP\n    value: gzip", "  - {label: GZIP, value: gzip}", "yamllint"),
+        ("domain_url: https://zoom.us\n", "", "yamllint"),  # moved to the end, below
+    ],
+    ids=["no quality", "name not its folder", "unknown maintainer", "flow mapping", "key order"],
+)
+def test_the_checks_refuse_what_the_hub_refuses(tmp_path, text, spoiled_text, refused_by):
+    original = OURS.read_text(encoding="utf-8")
+    changed = original.replace(text, spoiled_text)
+    if not spoiled_text and refused_by == "yamllint":
+        changed += text  # the same key, out of order
+    assert changed != original and text in original, "the spoiling changed nothing"
+    spoiled = tmp_path / "tap-zoom-logs.yml"
+    spoiled.write_text(changed)
+    root = tmp_path / "hub"
+    placed = hub_tree(root, spoiled, OUR_MAINTAINERS, folder="tap-zoom-logs")
+
+    assert set(failed(hub_checks(root, placed))) == {refused_by}
+
+
+def test_the_definition_is_written_from_the_projects_files():
+    check = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "hub_definition.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_definition_has_every_field_tap_githubs_has():
+    """What tap-github declares, this declares, but for what cannot be known before the
+    project is published (the file's header names them, and only there)."""
+    ours, github = load(OURS), load(EXAMPLES / "tap-github--meltanolabs.yml")
+
+    assert set(github) - set(ours) == UNKNOWN_UNTIL_PUBLISHED
+    header = "".join(line for line in OURS.read_text().splitlines(True) if line.startswith("#"))
+    for field in UNKNOWN_UNTIL_PUBLISHED:
+        assert f"# - {field}:" in header, field
+    assert {"batch", "structured-logging"} <= set(ours["capabilities"])
+    assert {s["name"] for s in github["settings"] if s["name"].startswith("batch_config.")} <= {
+        s["name"] for s in ours["settings"]
+    }
+
+
+def test_the_definition_is_the_taps_about():
+    """Description, capabilities and every setting as `tap-zoom-logs --about` reports them
+    (batch_config as its leaves, as Meltano and the Hub declare it)."""
+    hub, reported = load(OURS), about()
+    settings = leaf_settings(reported["settings"]["properties"])
+
+    assert hub["name"] == reported["name"]
+    assert hub["description"] == one_line(reported["description"])
+    assert hub["capabilities"] == sorted(reported["capabilities"])
+    assert {s["name"] for s in hub["settings"]} == set(settings)
     for setting in hub["settings"]:
-        assert set(setting) <= HUB_SETTING_FIELDS, (setting["name"], set(setting))
-        assert setting["kind"] in KINDS, (setting["name"], setting["kind"])
-        assert setting.get("label") and setting.get("description"), setting["name"]
-    names = [s["name"] for s in hub["settings"]]
-    assert len(names) == len(set(names))
-    for group in hub["settings_group_validation"]:
-        assert set(group) <= set(names)
-
-
-def test_the_hub_definition_is_the_taps_about(hub, about):
-    assert hub["name"] == about["name"]
-    assert sorted(hub["capabilities"]) == sorted(about["capabilities"])
-    reported = about["settings"]["properties"]
-    assert [s["name"] for s in hub["settings"]] == list(reported)
-    for setting in hub["settings"]:
-        spec = reported[setting["name"]]
-        assert one_line(setting["description"]) == one_line(spec["description"]), setting
+        spec = settings[setting["name"]]
+        assert setting["description"] == one_line(spec["description"]), setting["name"]
         if "default" in spec:
             assert str(setting["value"]) == str(spec["default"]), setting["name"]
+        if "enum" in spec:
+            assert [o["value"] for o in setting["options"]] == spec["enum"], setting["name"]
         secret = bool(spec.get("secret") or spec.get("writeOnly"))
         assert bool(setting.get("sensitive")) == secret, setting["name"]
-    required = {n for n, spec in reported.items() if "null" not in spec.get("type", [])}
-    assert {"account_id", "client_id", "client_secret"} <= required
-    assert set(hub["settings_group_validation"][0]) == required
-
-
-def test_the_hub_definition_is_meltano_ymls_extractor(hub, extractor):
-    for field in ("namespace", "executable", "capabilities", "select"):
-        assert hub[field] == extractor[field], field
-    assert hub["settings_group_validation"] == extractor["settings_group_validation"]
-    declared = {s["name"]: s for s in extractor["settings"]}
-    assert [s["name"] for s in hub["settings"]] == list(declared)
-    for setting in hub["settings"]:
-        mine = declared[setting["name"]]
-        for field in ("label", "kind", "value", "options", "sensitive"):
-            assert setting.get(field) == mine.get(field), (setting["name"], field)
-        assert one_line(setting["description"]) == one_line(mine["description"])
-    assert {"account_id", "client_id"}.isdisjoint(
-        s["name"] for s in hub["settings"] if s.get("sensitive")
-    ), "account and client ids are not secrets"
+    required = {name for name, spec in settings.items() if "null" not in spec.get("type", [])}
+    assert required == {"account_id", "client_id", "client_secret"}
+    assert hub["settings_group_validation"] == [sorted(required)]
