@@ -331,6 +331,7 @@ PLUGINS = (
     "loaders/target-postgres",
     "loaders/target-postgres-pipelinewise",
     "loaders/target-duckdb",
+    "utilities/postgres-time-index",
 )
 
 
