@@ -58,7 +58,7 @@ HUB_METADATA: dict[str, t.Any] = {
     "quality": "unknown",
 }
 #: meltano.yml's extractor fields the Hub definition carries as they are.
-FROM_MELTANO_YML = ("name", "namespace", "executable", "select")
+FROM_MELTANO_YML = ("name", "namespace", "executable", "select", "commands")
 SETTING_FIELDS = ("name", "label", "kind", "value", "options", "sensitive", "description")
 
 

@@ -81,18 +81,30 @@ def test_stream_maps_from_the_environment_variable(pipeline: Pipeline) -> None:
     assert_privacy_map_applied(pipeline, config)
 
 
-def test_stream_maps_from_meltano_config_set(pipeline: Pipeline, project_copy: Any) -> None:
+@pytest.mark.parametrize("store", ["meltano.yml", "dotenv"])
+def test_stream_maps_from_meltano_config_set(
+    pipeline: Pipeline, project_copy: Any, store: str
+) -> None:
+    """Stored in meltano.yml (the default) or in .env (`--store=dotenv`, the README's way,
+    which leaves meltano.yml and its comments alone), the map reaches the tap typed."""
+    before = (project_copy / "meltano.yml").read_text(encoding="utf-8")
+    where = ["--store=dotenv"] if store == "dotenv" else []
     done = pipeline.meltano(
-        "config", "set", "tap-zoom-logs", "stream_maps", json.dumps(PRIVACY_MAPS), root=project_copy
-    )
+        "config", "set", *where, "tap-zoom-logs", "stream_maps", json.dumps(PRIVACY_MAPS),
+        root=project_copy,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "unknown setting" not in (done.stdout + done.stderr).lower()
     # stored as the object it is, not as a JSON string, and passed to the tap as one
     printed = pipeline.meltano("config", "print", "tap-zoom-logs", root=project_copy)
     assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout)["stream_maps"] == PRIVACY_MAPS
-    text = (project_copy / "meltano.yml").read_text(encoding="utf-8")
-    assert "md5(email) if email else None" in text, "config set wrote elsewhere"
+    after = (project_copy / "meltano.yml").read_text(encoding="utf-8")
+    if store == "dotenv":
+        assert after == before, "meltano.yml was rewritten"
+        assert "md5(email) if email else None" in (project_copy / ".env").read_text()
+    else:
+        assert "md5(email) if email else None" in after, "config set wrote elsewhere"
 
     config = with_an_entry_without_email(pipeline)
     result = pipeline.run(LOADER, config, root=project_copy)
