@@ -20,6 +20,7 @@ import requests
 
 from tap_zoom_logs.sandbox import (
     ACTIVITY_SCOPE,
+    CONTACT_CENTER_SCOPE,
     MEETING_ACTIVITY_SCOPE,
     OPERATION_SCOPE,
     PHONE_OPERATION_SCOPE,
@@ -39,11 +40,13 @@ PATHS = {
     "operationlogs": "/report/operationlogs",
     "meeting_activities": "/report/meeting_activities",
     "phone_operationlogs": "/phone/reports/operationlogs",
+    "contact_center_operation_logs": "/contact_center/reports/operation_logs",
 }
 KEYS = {
     **RECORDS,
     "meeting_activities": "meeting_activity_logs",
     "phone_operationlogs": "operation_logs",
+    "contact_center_operation_logs": "operation_logs",
 }
 
 
@@ -145,6 +148,7 @@ def test_token_is_issued_with_zoom_shape(shared: ZoomEmulator) -> None:
         OPERATION_SCOPE,
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
+        CONTACT_CENTER_SCOPE,
     ]
     assert body["api_url"] == shared.api_url.removesuffix("/v2")
     assert len(body["access_token"]) >= 32

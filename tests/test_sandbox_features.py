@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import requests
 from tap_zoom_logs.sandbox import (
     ACTIVITY_SCOPE,
     CLASSIC_SCOPE,
+    CONTACT_CENTER_SCOPE,
     DEFAULT_SCOPES,
     MEETING_ACTIVITY_SCOPE,
     MEETING_ACTIVITY_TYPES,
@@ -149,6 +151,7 @@ def test_a_huge_volume_is_not_drawn_until_asked() -> None:
                 "operation_logs": 0,
                 "meeting_activity_logs": 40,
                 "phone_operation_logs": 40,
+                "contact_center_operation_logs": 40,
             },
         ),
         ([(None, 0), ("activity_logs", 5)], {s: 5 if s == "activity_logs" else 0 for s in STREAMS}),
@@ -582,6 +585,87 @@ def test_phone_daily_limit_is_its_own(emu: ZoomEmulator) -> None:
         assert report(emu, endpoint, token, **TODAY, **extra).status_code == 429
 
 
+# --------------------------------------------------------------------------- Contact Center
+
+CONTACT_CENTER = "contact_center_operation_logs"
+CONTACT_CENTER_FIELDS = set(FIELDS[CONTACT_CENTER])
+
+
+def test_contact_center_shape_and_paging(shared: ZoomEmulator) -> None:
+    window = {"from": "2026-03-10", "to": "2026-03-20", "page_size": 41}
+    records, envelopes = read_window(shared, CONTACT_CENTER, **window)
+    expected = newest_first(shared, CONTACT_CENTER, "2026-03-10", "2026-03-20")
+    assert len(envelopes) > 3
+    assert records == expected
+    for envelope in envelopes:
+        assert "from" not in envelope and "to" not in envelope
+        assert envelope["total_records"] == len(expected)
+        assert envelope["page_size"] == 41
+    assert all(set(row) <= CONTACT_CENTER_FIELDS for row in records)
+    everything = shared.entries(CONTACT_CENTER)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", e["operation_log_id"]) for e in everything if
+               "operation_log_id" in e)  # fmt: skip
+    assert [e for e in everything if "operation_log_id" not in e], "an entry without its id"
+    assert len({e.get("category") for e in everything}) > 30, "Zoom lists about 40 categories"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "value"),
+    [
+        ({"category": "flows"}, "category", "Flows"),
+        ({"action": "Delete"}, "action", "Delete"),
+    ],
+)
+def test_contact_center_filters(shared: ZoomEmulator, params, field, value) -> None:
+    window = {"from": "2026-03-01", "to": "2026-03-30", "page_size": 300}
+    records, envelopes = read_window(shared, CONTACT_CENTER, **params, **window)
+    expected = [
+        row
+        for row in newest_first(shared, CONTACT_CENTER, "2026-03-01", "2026-03-30")
+        if row.get(field) == value
+    ]
+    assert records
+    assert records == expected
+    assert envelopes[0]["total_records"] == len(expected)
+    unused, _ = read_window(shared, CONTACT_CENTER, team_name="Tier 1", keyword="x", **window)
+    assert len(unused) > len(records), "accepted, not applied"
+
+
+def test_contact_center_scopes_limits_and_quota() -> None:
+    scopes = ("contact_center_operation_logs:read:admin",)
+    with ZoomEmulator(seed=SEED, now=NOW, scopes=scopes) as emu:
+        assert report(emu, CONTACT_CENTER, **TODAY).status_code == 200
+        assert error_code(report(emu, "phone_operationlogs")) == (400, 4711)
+    with ZoomEmulator(seed=SEED, now=NOW, scopes=(ACTIVITY_SCOPE,)) as emu:
+        response = report(emu, CONTACT_CENTER, **TODAY)
+        assert error_code(response) == (400, 4711)
+        assert CONTACT_CENTER_SCOPE in response.json()["message"]
+    with ZoomEmulator(
+        seed=SEED, now=NOW, contact_center_rate_limit_per_second=2, contact_center_daily_quota=3
+    ) as emu:
+        token = fetch_token(emu)
+        answers = [report(emu, CONTACT_CENTER, token, **TODAY) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert "X-RateLimit-Type" not in answers[2].headers, "the per-second limit first"
+        assert answers[1].headers["X-RateLimit-Remaining"] == "1"
+        assert report(emu, "phone_operationlogs", token).status_code == 200
+        time.sleep(1.1)
+        report(emu, CONTACT_CENTER, token, **TODAY)
+        spent = report(emu, CONTACT_CENTER, token, **TODAY)
+        assert spent.headers["X-RateLimit-Type"] == "Daily-limit"
+
+
+def test_a_zoom_that_refuses_page_size_serves_its_default() -> None:
+    with ZoomEmulator(seed=SEED, now=NOW, refuse_page_size=(CONTACT_CENTER,)) as emu:
+        token = fetch_token(emu)
+        refused = report(emu, CONTACT_CENTER, token, page_size=300, **WINDOW)
+        assert error_code(refused) == (400, 300)
+        assert "page_size" in refused.json()["message"]
+        served = report(emu, CONTACT_CENTER, token, **WINDOW)
+        assert len(served.json()["operation_logs"]) == 30
+        assert report(emu, "activities", token, page_size=300, **WINDOW).status_code == 200
+
+
 # --------------------------------------------------------------------------- stats, CLI
 
 
@@ -600,16 +684,18 @@ def test_stats_cover_the_new_endpoints(emu: ZoomEmulator) -> None:
         "operationlogs": 0,
         "meeting_activities": 1,
         "phone_operationlogs": 1,
+        "contact_center_operation_logs": 0,
     }
     assert remote["statuses"]["meeting_activities:400"] == 1
 
 
-def test_default_scopes_are_the_four_granular_ones() -> None:
+def test_default_scopes_are_the_five_granular_ones() -> None:
     assert DEFAULT_SCOPES == (
         ACTIVITY_SCOPE,
         "report:read:operation_logs:admin",
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
+        CONTACT_CENTER_SCOPE,
     )
 
 

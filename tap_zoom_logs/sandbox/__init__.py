@@ -1,5 +1,5 @@
 """A loopback emulator of Zoom's security-log APIs: sign-in activity, admin operation logs,
-the meeting audit trail and Zoom Phone's operation logs.
+the meeting audit trail, and Zoom Phone's and Zoom Contact Center's operation logs.
 
 It lets the tap be tested and benchmarked without a Zoom account. It honours what
 zoom-report-api.md collects about the real service: Server-to-Server OAuth, the one-month and
@@ -36,6 +36,18 @@ Endpoints (the name is what faults and stats use; records key; stream; scope):
   after the filter). It has its own per-second limiter; daily-limit faults aimed at
   ``phone_operationlogs`` leave the other endpoints alone.
 
+- ``contact_center_operation_logs``: ``GET /v2/contact_center/reports/operation_logs``;
+  ``operation_logs`` (stream ``contact_center_operation_logs``);
+  ``contact_center:read:operation_logs:admin`` (classic
+  ``contact_center_operation_logs:read:admin``). ``from``/``to`` optional (a month ending
+  today), filters ``category`` (case-insensitive) or ``action``; ``keyword``,
+  ``agent_region_*`` and ``team_*`` are accepted and unused. The envelope has
+  ``page_size``, ``next_page_token``, ``total_records`` and the records (no from/to).
+  Entries: ``time``, ``operator``, ``category`` (about 40 labels), ``object_name``,
+  ``operation_log_id`` (32 hex digits: the format is a guess), ``action``,
+  ``operation_detail``, ``agent_region_id``/``_name``, ``team_id``/``_name``; any but
+  ``time`` may be missing, the id included. Its own per-second limiter and daily quota.
+
 The classic scope ``report:read:admin`` covers the three ``/report`` endpoints and
 ``phone:read:admin`` covers the phone one. Every report endpoint applies the one-month and
 six-month rules to its ``from``/``to`` days (unconfirmed for the phone and meeting reports),
@@ -63,24 +75,29 @@ Options (ZoomEmulator keywords; CLI flags in ``--help``):
   entries are served in, for a client that must prove the order before relying on it.
 - ``refuse_future_to`` (default False): a ``to`` after ``now``'s UTC day answers 400 code
   300 (whether Zoom refuses one is unknown).
+- ``refuse_page_size`` (endpoint names, default none): those endpoints answer a
+  ``page_size`` parameter with 400 code 300 ("not a parameter of this API") and serve
+  their default 30 a page (Contact Center's published definition does not list it).
 - ``meeting_audit_trail`` (default True): False is an account without the feature:
   meeting_activities answers 400 code 200 "Meeting audit trail is not enabled for this
   account." (that text is a guess; no public capture of it).
 - ``max_page_size`` (default None): pages hold at most that many entries, whatever
   ``page_size`` asks (the envelope still echoes the ``page_size`` asked): a Zoom whose real
   page is smaller than asked (its definition gives /report/activities no maximum).
-- ``rate_limit_per_second`` (the three /report endpoints together) and
-  ``phone_rate_limit_per_second`` (Zoom Phone's own): None = no limit.
-- ``daily_quota`` (the three /report endpoints together) and ``phone_daily_quota``: None =
+- ``rate_limit_per_second`` (the three /report endpoints together),
+  ``phone_rate_limit_per_second`` (Zoom Phone's own) and
+  ``contact_center_rate_limit_per_second`` (Contact Center's own): None = no limit.
+- ``daily_quota`` (the three /report endpoints together), ``phone_daily_quota`` and
+  ``contact_center_daily_quota``: None =
   unlimited; else each answer's ``X-RateLimit-Limit`` is the quota and
   ``X-RateLimit-Remaining`` what is left of it today (read as Zoom's daily figures; Zoom
   does not say which its headers carry), and once it is spent every request of that family
   gets the daily-limit 429.
-- ``scopes`` the token carries (default DEFAULT_SCOPES, the four granular ones), ``latency``,
+- ``scopes`` the token carries (default DEFAULT_SCOPES, the five granular ones), ``latency``,
   ``token_ttl``, ``page_token_ttl``, credentials, ``ssl_context``, ``host``, ``port``.
 
 Faults, queued with ``inject(kind, times=N, endpoint=..., after=K, **params)`` for the next
-N matching requests (endpoint "report" = every report endpoint (all four), one endpoint's
+N matching requests (endpoint "report" = every report endpoint (all five), one endpoint's
 name, or "token"); a fault uses up a count only when it fires, ``after`` lets K matching
 requests pass first, and the first matching queued fault fires (one fault per request):
 
@@ -156,6 +173,8 @@ from .cli import main
 from .common import (
     ACTIVITY_SCOPE,
     CLASSIC_SCOPE,
+    CONTACT_CENTER_CLASSIC_SCOPE,
+    CONTACT_CENTER_SCOPE,
     DEFAULT_ENTRIES_PER_DAY,
     DEFAULT_SCOPES,
     MEETING_ACTIVITY_SCOPE,
@@ -172,6 +191,8 @@ from .stats import EmulatorStats, RequestRecord
 __all__ = [
     "ACTIVITY_SCOPE",
     "CLASSIC_SCOPE",
+    "CONTACT_CENTER_CLASSIC_SCOPE",
+    "CONTACT_CENTER_SCOPE",
     "DEFAULT_ENTRIES_PER_DAY",
     "DEFAULT_SCOPES",
     "FAULT_KINDS",

@@ -70,6 +70,7 @@ class _Responder:
     paging: str
     order: str
     refuse_future_to: bool
+    refuse_page_size: tuple[str, ...]
     day_cut_utc_offset: float
     meeting_audit_trail: bool
     max_page_size: int | None
@@ -292,8 +293,7 @@ class _Responder:
             refusal, number, left = self._admit(report)
             if refusal is not None:
                 return refusal
-            if report.name == "meeting_activities" and not self.meeting_audit_trail:
-                raise _ApiError(400, NO_PERMISSION_CODE, NO_AUDIT_TRAIL_MESSAGE)
+            self._refuse_as_configured(report, params)
             query = _parse_query(report, params, self.now, self.day_cut_utc_offset)
             if self.refuse_future_to and query.last > self.now.date():
                 raise _validation("The 'to' date cannot be in the future.")
@@ -329,6 +329,13 @@ class _Responder:
             payload["next_page_token"] = ""
         payload[report.key] = rows
         return _Reply(200, payload, headers=self._rate_headers(report, number, left))
+
+    def _refuse_as_configured(self, report: _Report, params: dict[str, str]) -> None:
+        """Refusals of this account (no audit trail) or of this Zoom (no page_size)."""
+        if report.name == "meeting_activities" and not self.meeting_audit_trail:
+            raise _ApiError(400, NO_PERMISSION_CODE, NO_AUDIT_TRAIL_MESSAGE)
+        if report.name in self.refuse_page_size and "page_size" in params:
+            raise _validation("Invalid field: 'page_size' is not a parameter of this API.")
 
     def _served(self, report: _Report, query: _Query) -> tuple[Segment, ...]:
         """The window's entries in the order this emulator serves them."""

@@ -14,6 +14,9 @@ from .common import (
     ACTIVITY_SCOPE,
     CATEGORY_LABELS,
     CLASSIC_SCOPE,
+    CONTACT_CENTER_CLASSIC_SCOPE,
+    CONTACT_CENTER_SCOPE,
+    CONTACT_CENTER_STREAM,
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MEETING_ACTIVITY_SCOPE,
@@ -128,7 +131,31 @@ def _phone_filter(params: Mapping[str, str]) -> _Filter | None:
     return _Filter("category_type", value, any_case=True)
 
 
+def _contact_center_filter(params: Mapping[str, str]) -> _Filter | None:
+    """`category` (free text: matched case-insensitively, as Zoom's matching is unknown)
+    and `action` (one of the definition's values); the other filters are accepted, unused."""
+    category, action = params.get("category") or None, params.get("action") or None
+    if category and action:
+        raise _validation("Filter by one of 'category' and 'action' at a time, please.")
+    if category:
+        return _Filter("category", category, any_case=True)
+    if action:
+        return _Filter("action", action)
+    return None
+
+
 _PAGING = frozenset({"page_size", "next_page_token"})
+_CONTACT_CENTER_FILTERS = frozenset(
+    {
+        "category",
+        "action",
+        "keyword",
+        "agent_region_id",
+        "agent_region_name",
+        "team_id",
+        "team_name",
+    }
+)
 _REPORTS = {
     "activities": _Report(
         "activities",
@@ -175,6 +202,20 @@ _REPORTS = {
         dates="day",
         parse_filter=_phone_filter,
         limiter="phone",
+        total=True,
+    ),
+    "contact_center_operation_logs": _Report(
+        "contact_center_operation_logs",
+        "/v2/contact_center/reports/operation_logs",
+        CONTACT_CENTER_STREAM,
+        "operation_logs",
+        CONTACT_CENTER_SCOPE,
+        CONTACT_CENTER_CLASSIC_SCOPE,
+        _PAGING | {"from", "to"} | _CONTACT_CENTER_FILTERS,
+        dates="month",
+        parse_filter=_contact_center_filter,
+        limiter="contact_center",
+        echo_dates=False,
         total=True,
     ),
 }

@@ -68,6 +68,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Zoom Phone report requests per second (a limit of its own); 0 = none",
     )
     parser.add_argument(
+        "--contact-center-rate-limit",
+        type=float,
+        default=0.0,
+        help="Zoom Contact Center report requests per second (a limit of its own); 0 = none",
+    )
+    parser.add_argument(
         "--day-cut-utc-offset",
         type=float,
         default=0.0,
@@ -113,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         entries_per_day=volumes_of(args.entries_per_day),
         rate_limit_per_second=args.rate_limit or None,
         phone_rate_limit_per_second=args.phone_rate_limit or None,
+        contact_center_rate_limit_per_second=args.contact_center_rate_limit or None,
         day_cut_utc_offset=args.day_cut_utc_offset,
         paging=args.paging,
         order=args.order,

@@ -17,12 +17,27 @@ MEETING_ACTIVITY_SCOPE = "report:read:meeting_activity_log:admin"
 CLASSIC_SCOPE = "report:read:admin"  # the pre-granular scope, covers the three reports
 PHONE_OPERATION_SCOPE = "phone:read:operation_logs:admin"
 PHONE_CLASSIC_SCOPE = "phone:read:admin"  # the pre-granular Zoom Phone scope
-DEFAULT_SCOPES = (ACTIVITY_SCOPE, OPERATION_SCOPE, MEETING_ACTIVITY_SCOPE, PHONE_OPERATION_SCOPE)
+CONTACT_CENTER_SCOPE = "contact_center:read:operation_logs:admin"
+CONTACT_CENTER_CLASSIC_SCOPE = "contact_center_operation_logs:read:admin"
+DEFAULT_SCOPES = (
+    ACTIVITY_SCOPE,
+    OPERATION_SCOPE,
+    MEETING_ACTIVITY_SCOPE,
+    PHONE_OPERATION_SCOPE,
+    CONTACT_CENTER_SCOPE,
+)
 
 MEETING_STREAM = "meeting_activity_logs"
 PHONE_STREAM = "phone_operation_logs"
-STREAMS = ("activity_logs", "operation_logs", MEETING_STREAM, PHONE_STREAM)
-REPORT_ENDPOINTS = ("activities", "operationlogs", "meeting_activities", "phone_operationlogs")
+CONTACT_CENTER_STREAM = "contact_center_operation_logs"
+STREAMS = ("activity_logs", "operation_logs", MEETING_STREAM, PHONE_STREAM, CONTACT_CENTER_STREAM)
+REPORT_ENDPOINTS = (
+    "activities",
+    "operationlogs",
+    "meeting_activities",
+    "phone_operationlogs",
+    "contact_center_operation_logs",
+)
 DEFAULT_ENTRIES_PER_DAY = 40
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

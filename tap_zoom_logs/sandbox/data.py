@@ -86,6 +86,27 @@ _PHONE_OPERATIONS = (
     ("User", "Update", "Update calling plan of {user}: Unlimited 🚀"),
     ("Site", "Add", "Add site Zürich Office"),
 )
+# Zoom Contact Center's operation logs: categories as its report names them (Zoom lists
+# about 40), and the actions of its published definition.
+_CONTACT_CENTER_CATEGORIES = (
+    "Engagement", "Flows", "Queues", "Roles", "API Key", "Logs", "Account Settings",
+    "Address Book", "Agent Routing Profiles", "Asset Library", "Block List", "Business Hours",
+    "Closures", "Consumer Routing Profiles", "Dispositions", "Email", "Inboxes", "Integrations",
+    "Outbound Campaign", "Preferences", "Recordings", "Redaction", "Regions", "Reports",
+    "Skills", "SMS", "Surveys", "Teams", "Users", "Variables", "Voicemail", "Wait Times",
+    "Web Chat", "Widgets", "Workforce Management", "Quality Management", "Notes",
+    "Routing", "Entry Points", "Data Retention",
+)  # fmt: skip
+_CONTACT_CENTER_ACTIONS = (
+    "Add", "Delete", "Update", "Operate", "Move", "Download", "Recover", "Import", "Export",
+    "Unmask", "Subscribe", "Agree", "Generate", "Enable", "Disable", "Publish", "Unpublish",
+)  # fmt: skip
+_CONTACT_CENTER_OBJECTS = (
+    "Support Équipe queue", "Main IVR flow", "日本語 Hotline", "Recording retention 90 days",
+    "PCI redaction rule", "Zapier API key", "VIP routing 🚀", "After-hours closure",
+)  # fmt: skip
+_REGIONS = (("rg_emea", "EMEA"), ("rg_amer", "Americas"), ("rg_apac", "APAC 日本"))
+_TEAMS = (("tm_tier1", "Tier 1"), ("tm_tier2", "Tier 2 Équipe"), ("tm_vip", "VIP Desk"))
 MEETING_CATEGORIES = (
     "Meeting Created",
     "Meeting Started",
@@ -149,6 +170,7 @@ TEXT_FIELDS = {
     "operation_logs": "operation_detail",
     MEETING_STREAM: "activity_detail",
     "phone_operation_logs": "operation_detail",
+    "contact_center_operation_logs": "operation_detail",
 }
 
 
@@ -218,6 +240,26 @@ def _phone_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict
     }
 
 
+def _contact_center_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+    category, action = rng.choice(_CONTACT_CENTER_CATEGORIES), rng.choice(_CONTACT_CENTER_ACTIONS)
+    target = rng.choice(_CONTACT_CENTER_OBJECTS)
+    region, team = rng.choice(_REGIONS), rng.choice(_TEAMS)
+    return {
+        "time": stamp,
+        "operator": rng.choice(_OPERATORS),
+        "category": category,
+        "object_name": target,
+        # Zoom's own id of the entry (its format is a guess: no public sample).
+        "operation_log_id": f"{rng.getrandbits(128):032x}",
+        "action": action,
+        "operation_detail": f"{action} {category.lower()} {target} for {rng.choice(users)} ",
+        "agent_region_id": region[0],
+        "agent_region_name": region[1],
+        "team_id": team[0],
+        "team_name": team[1],
+    }
+
+
 def _meeting_entry(rng: random.Random, stamp: str, people: _People) -> dict[str, Any]:
     category = rng.choice(MEETING_CATEGORIES)
     operator = rng.choice(people.users)
@@ -237,6 +279,7 @@ _MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any
     "activity_logs": _activity_entry,
     "operation_logs": _operation_entry,
     "phone_operation_logs": _phone_entry,
+    "contact_center_operation_logs": _contact_center_entry,
 }
 
 

@@ -1,4 +1,4 @@
-"""ZoomEmulator: Zoom's token endpoint and four report endpoints on loopback (see the
+"""ZoomEmulator: Zoom's token endpoint and five report endpoints on loopback (see the
 package docstring for every option and fault)."""
 
 from __future__ import annotations
@@ -40,14 +40,17 @@ class ZoomEmulator(_Responder):
         entries_per_day: int | Mapping[str, int] = DEFAULT_ENTRIES_PER_DAY,
         rate_limit_per_second: float | None = None,
         phone_rate_limit_per_second: float | None = None,
+        contact_center_rate_limit_per_second: float | None = None,
         daily_quota: int | None = None,
         phone_daily_quota: int | None = None,
+        contact_center_daily_quota: int | None = None,
         latency: float = 0.0,
         token_ttl: int = 3600,
         page_token_ttl: float = 900.0,
         paging: str = "offset",
         order: str = "newest",
         refuse_future_to: bool = False,
+        refuse_page_size: tuple[str, ...] = (),
         day_cut_utc_offset: float = 0.0,
         meeting_audit_trail: bool = True,
         max_page_size: int | None = None,
@@ -76,6 +79,7 @@ class ZoomEmulator(_Responder):
         self.paging = paging
         self.order = order
         self.refuse_future_to = refuse_future_to
+        self.refuse_page_size = tuple(refuse_page_size)
         self.day_cut_utc_offset = float(day_cut_utc_offset)
         self.meeting_audit_trail = meeting_audit_trail
         if max_page_size is not None and max_page_size < 1:
@@ -90,8 +94,13 @@ class ZoomEmulator(_Responder):
         self._limiters = {
             "report": _RateLimiter(rate_limit_per_second),
             "phone": _RateLimiter(phone_rate_limit_per_second),
+            "contact_center": _RateLimiter(contact_center_rate_limit_per_second),
         }
-        self._quotas = {"report": _DailyQuota(daily_quota), "phone": _DailyQuota(phone_daily_quota)}
+        self._quotas = {
+            "report": _DailyQuota(daily_quota),
+            "phone": _DailyQuota(phone_daily_quota),
+            "contact_center": _DailyQuota(contact_center_daily_quota),
+        }
         self._faults = _Faults()
         self._ssl = ssl_context
         self._host, self._port = host, port
@@ -208,7 +217,8 @@ class ZoomEmulator(_Responder):
         ``times`` defaults to 1, except for "daily_limit" which lasts until clear_faults()
         (a daily quota does not lift after one refusal). ``endpoint`` is "report" (every
         report endpoint), one endpoint's name ("activities", "operationlogs",
-        "meeting_activities", "phone_operationlogs") or "token".
+        "meeting_activities", "phone_operationlogs", "contact_center_operation_logs") or
+        "token".
         """
         self._faults.add(make_fault(kind, times, endpoint, params))
 
