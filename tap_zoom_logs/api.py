@@ -32,7 +32,7 @@ from tap_zoom_logs.errors import (
     describe,
     zoom_error_fields,
 )
-from tap_zoom_logs.reports import MEETINGS_API, ZOOM_PHONE_API, Report
+from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -199,11 +199,14 @@ class ZoomAPI:
         self._count_lock = threading.Lock()
         self._retry_budget = float(config["max_retry_seconds"])
         cap = int(config["max_concurrent_requests"])
+        #: One lane per API family: each has its own rate limits and daily quota at Zoom.
+        rates = {
+            MEETINGS_API: "max_requests_per_second",
+            ZOOM_PHONE_API: "phone_max_requests_per_second",
+            CONTACT_CENTER_API: "contact_center_max_requests_per_second",
+        }
         self.lanes = {
-            MEETINGS_API: Lane(MEETINGS_API, float(config["max_requests_per_second"]), cap),
-            ZOOM_PHONE_API: Lane(
-                ZOOM_PHONE_API, float(config["phone_max_requests_per_second"]), cap
-            ),
+            family: Lane(family, float(config[setting]), cap) for family, setting in rates.items()
         }
         self._session = requests.Session()
         self.stopping = threading.Event()
@@ -212,6 +215,8 @@ class ZoomAPI:
         self.rate_limit_wait = 0.0
         #: First pages read again to tell shifted pages from identical entries (paging.py).
         self.first_pages_again = 0
+        #: Reports whose page_size parameter Zoom refused: asked without it (paging.py).
+        self.without_page_size: set[str] = set()
         self._count_lock = threading.Lock()
         self.token = ZoomToken(
             oauth_url=config["oauth_url"],

@@ -44,6 +44,8 @@ MAX_WINDOW_RESTARTS = 3
 #: Pages a window may take beyond what its entries fill (Zoom's pages are full but the
 #: last): more, and Zoom's tokens are not leading anywhere.
 SPARE_PAGES = 5
+#: The page size Zoom's reports serve when a request does not say.
+ZOOM_DEFAULT_PAGE_SIZE = 30
 
 
 @dataclass
@@ -74,9 +76,10 @@ def read_window(
     A refused page token (they expire after 15 minutes) means reading the window again
     from its first page: nothing of it has been emitted yet, so nothing is emitted twice.
     """
-    refusal = ""
-    for _ in range(MAX_WINDOW_RESTARTS):
-        query = {**window.query(), "page_size": page_size, **report.params}
+    refusals: list[str] = []  # of page tokens: each restarts the window
+    while len(refusals) < MAX_WINDOW_RESTARTS:
+        sizing = {} if report.name in api.without_page_size else {"page_size": page_size}
+        query = {**window.query(), **sizing, **report.params}
         reading = _Reading(api, report, window, query, WindowSpool(budget), is_open=is_open)
         try:
             return reading.run(wait_turn)
@@ -84,11 +87,14 @@ def read_window(
             reading.spool.close()
             if reading.pages:
                 raise
-            window = _without_future_days(api, report, window, exc)
+            if sizing and "page_size" in str(exc):
+                _stop_sending_page_size(api, report, exc)
+            else:
+                window = _without_future_days(api, report, window, exc)
         except PageTokenInvalid as exc:
             reading.spool.close()
             api.count("expired page token")
-            refusal = str(exc)
+            refusals.append(str(exc))
             api.logger.warning(
                 "%s %s: page token refused (%s); reading the window again from its start",
                 report.name,
@@ -100,9 +106,24 @@ def read_window(
             raise
     msg = (
         f"{report.name} {window.label}: Zoom refused its page tokens"
-        f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusal}"
+        f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusals[-1]}"
     )
     raise ZoomAPIError(msg)
+
+
+def _stop_sending_page_size(api: ZoomAPI, report: Report, refusal: DatesRefused) -> None:
+    """Zoom refused the page_size parameter of this report (Contact Center's published
+    definition does not list it): ask without it, at Zoom's default page size, from now on."""
+    if report.name in api.without_page_size:
+        return
+    api.without_page_size.add(report.name)
+    api.logger.warning(
+        "%s: Zoom refused the page_size parameter (%s); asking without it, at Zoom's default"
+        " of %d entries a page",
+        report.name,
+        refusal,
+        ZOOM_DEFAULT_PAGE_SIZE,
+    )
 
 
 def _without_future_days(
@@ -260,7 +281,7 @@ class _Reading:
         # Pages as Zoom really fills them (30 when 300 were asked is plausible: Zoom gives
         # /report/activities no maximum), and a total_records no page bears out is no reason
         # to go on: empty pages count as such whatever the total says.
-        page_size = self.largest_page or int(self.query["page_size"])
+        page_size = self.largest_page or int(self.query.get("page_size", ZOOM_DEFAULT_PAGE_SIZE))
         most = max(self.entries, total if type(total) is int else 0)
         if self.pages >= math.ceil(most / page_size) + SPARE_PAGES or (
             self.empty_pages > SPARE_PAGES

@@ -21,6 +21,7 @@ if t.TYPE_CHECKING:
 #: A family's requests count against its own rate limit (Zoom Phone has its own).
 MEETINGS_API = "report"
 ZOOM_PHONE_API = "phone"
+CONTACT_CENTER_API = "contact_center"
 
 
 def is_zoom_time(value: t.Any) -> bool:

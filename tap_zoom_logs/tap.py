@@ -31,6 +31,7 @@ from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
+    ContactCenterOperationLogsStream,
     MeetingActivityLogsStream,
     OperationLogsStream,
     PhoneOperationLogsStream,
@@ -118,13 +119,19 @@ SETTING_DESCRIPTIONS = {
     "request_timeout": "Seconds to wait for one HTTP response from Zoom.",
     "max_requests_per_second": (
         "Client-side cap on requests per second to Zoom's report API (every stream but"
-        " phone_operation_logs), for the whole run. Zoom's quota is shared by every app of"
-        " the account, so stay well below the plan's limit (Pro 10/s)."
+        " phone_operation_logs and contact_center_operation_logs), for the whole run."
+        " Zoom's quota is shared by every app of the account, so stay well below the"
+        " plan's limit (Pro 10/s)."
     ),
     "phone_max_requests_per_second": (
         "Client-side cap on requests per second to Zoom Phone's API (phone_operation_logs),"
         " which has limits of its own (Pro 5/s, Business 10/s), also shared by every app"
         " of the account."
+    ),
+    "contact_center_max_requests_per_second": (
+        "Client-side cap on requests per second to Zoom Contact Center's API"
+        " (contact_center_operation_logs), which has limits of its own (Pro 5/s, Business"
+        " 10/s), also shared by every app of the account."
     ),
     "max_concurrent_requests": (
         "Most report windows fetched at once, each one request at a time (1 to 256). The"
@@ -152,7 +159,7 @@ def _setting(name: str, kind: t.Any, **options: t.Any) -> th.Property[t.Any]:
 
 class TapZoomLogs(Tap):
     """Zoom security logs: sign-in/sign-out activity, admin operation logs, the meeting
-    audit trail and Zoom Phone's operation logs."""
+    audit trail, and Zoom Phone's and Zoom Contact Center's operation logs."""
 
     name = "tap-zoom-logs"
     message_writer_class = ZoomMessageWriter
@@ -197,6 +204,11 @@ class TapZoomLogs(Tap):
         _setting("request_timeout", th.NumberType(exclusive_minimum=0), default=60),
         _setting("max_requests_per_second", th.NumberType(exclusive_minimum=0), default=5),
         _setting("phone_max_requests_per_second", th.NumberType(exclusive_minimum=0), default=2),
+        _setting(
+            "contact_center_max_requests_per_second",
+            th.NumberType(exclusive_minimum=0),
+            default=2,
+        ),
         _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
         _setting("daily_quota_reserve", th.IntegerType(minimum=0), default=3000),
@@ -360,4 +372,5 @@ STREAMS: list[type[ZoomReportStream]] = [
     OperationLogsStream,
     MeetingActivityLogsStream,
     PhoneOperationLogsStream,
+    ContactCenterOperationLogsStream,
 ]

@@ -36,7 +36,12 @@ from tap_zoom_logs.spool import Row, WindowSpool
 
 #: The streams selected by default, and every stream.
 STREAMS = ("activity_logs", "operation_logs")
-ALL_STREAMS = (*STREAMS, "meeting_activity_logs", "phone_operation_logs")
+ALL_STREAMS = (
+    *STREAMS,
+    "meeting_activity_logs",
+    "phone_operation_logs",
+    "contact_center_operation_logs",
+)
 #: Each stream's own fields (what the emulator serves, compared with what the tap emits).
 FIELDS = {
     "activity_logs": ("time", "type", "email", "ip_address", "client_type", "version"),
@@ -50,6 +55,19 @@ FIELDS = {
         "activity_detail",
     ),
     "phone_operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
+    "contact_center_operation_logs": (
+        "time",
+        "operator",
+        "category",
+        "action",
+        "object_name",
+        "operation_detail",
+        "operation_log_id",
+        "agent_region_id",
+        "agent_region_name",
+        "team_id",
+        "team_name",
+    ),
 }
 TAP = str(Path(sys.executable).with_name("tap-zoom-logs"))
 #: How every error line of the command starts.
@@ -317,7 +335,11 @@ class Tap:
 
     def config(self, **overrides: Any) -> dict[str, Any]:
         # High client-side rates so tests are not slowed by the production defaults.
-        fast = {"max_requests_per_second": 500, "phone_max_requests_per_second": 500}
+        fast = {
+            "max_requests_per_second": 500,
+            "phone_max_requests_per_second": 500,
+            "contact_center_max_requests_per_second": 500,
+        }
         return self.emulator.tap_config(**{**fast, **overrides})
 
     def run(

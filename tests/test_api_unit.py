@@ -247,6 +247,7 @@ def zoom_api(**settings: Any) -> ZoomAPI:
         "max_concurrent_requests": 128,
         "max_requests_per_second": 5,
         "phone_max_requests_per_second": 2,
+        "contact_center_max_requests_per_second": 2,
         "daily_quota_reserve": 3000,
         **settings,
     }

@@ -1,6 +1,7 @@
-"""The meeting audit trail and Zoom Phone's operation logs: every guarantee the first two
-streams give, plus what is their own (not selected by default, Zoom's non-ISO meeting
-times, Zoom Phone's own rate limit and daily quota)."""
+"""The meeting audit trail, Zoom Phone's and Zoom Contact Center's operation logs: every
+guarantee the first two streams give, plus what is their own (not selected by default,
+Zoom's non-ISO meeting times, Zoom Phone's and Contact Center's own rate limits and daily
+quotas, a page_size Contact Center may refuse)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,24 @@ from tests.conftest import (
     without_id,
 )
 
-NEW = ("meeting_activity_logs", "phone_operation_logs")
-NEW_ENDPOINTS = ("meeting_activities", "phone_operationlogs")
+NEW = ("meeting_activity_logs", "phone_operation_logs", "contact_center_operation_logs")
+NEW_ENDPOINTS = ("meeting_activities", "phone_operationlogs", "contact_center_operation_logs")
+#: The logs with an API family of their own: (stream, endpoint, the tap's rate setting, the
+#: emulator's rate limit and daily quota keywords).
+OWN_FAMILIES = [
+    (
+        "phone_operation_logs",
+        "phone_operationlogs",
+        "phone_max_requests_per_second",
+        "phone_rate_limit_per_second",
+    ),
+    (
+        "contact_center_operation_logs",
+        "contact_center_operation_logs",
+        "contact_center_max_requests_per_second",
+        "contact_center_rate_limit_per_second",
+    ),
+]
 
 
 def test_the_new_logs_are_not_selected_by_default():
@@ -53,8 +70,8 @@ def test_an_app_without_the_new_scopes_sees_no_change(tmp_path):
 
         assert_exact(run, zoom, config)
         assert not any(zoom.stats.requests[endpoint] for endpoint in NEW_ENDPOINTS)
-        assert not run.records["meeting_activity_logs"]
-        assert not run.records["phone_operation_logs"]
+        for stream in NEW:
+            assert not run.records[stream], stream
 
 
 def test_every_entry_of_every_log_exactly_once_with_ids_stable_across_window_sizes(tap, emulator):
@@ -157,6 +174,7 @@ def test_a_killed_run_of_all_four_resumes_and_loses_nothing(tap, emulator):
     [
         ("meeting_activity_logs", "report:read:meeting_activity_log:admin"),
         ("phone_operation_logs", "phone:read:operation_logs:admin"),
+        ("contact_center_operation_logs", "contact_center:read:operation_logs:admin"),
     ],
 )
 def test_a_missing_scope_of_a_new_log_is_named(tmp_path, stream, scope):
@@ -168,14 +186,21 @@ def test_a_missing_scope_of_a_new_log_is_named(tmp_path, stream, scope):
     assert reports == 1, "only the token: the scope is checked before any report request"
 
 
-def test_the_classic_phone_scope_covers_phone_operation_logs(tmp_path):
-    scopes = (ACTIVITY_SCOPE, OPERATION_SCOPE, "phone:read:admin")
+@pytest.mark.parametrize(
+    ("stream", "classic"),
+    [
+        ("phone_operation_logs", "phone:read:admin"),
+        ("contact_center_operation_logs", "contact_center_operation_logs:read:admin"),
+    ],
+)
+def test_the_classic_scope_covers_its_log(tmp_path, stream, classic):
+    scopes = (ACTIVITY_SCOPE, OPERATION_SCOPE, classic)
     with ZoomEmulator(seed=1, history_days=3, scopes=scopes) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config()
-        run = tap.run(config, select=("phone_operation_logs",))
+        run = tap.run(config, select=(stream,))
 
-        assert_exact(run, zoom, config, ("phone_operation_logs",))
+        assert_exact(run, zoom, config, (stream,))
 
 
 def test_an_account_without_the_meeting_audit_trail_is_told_so(tmp_path):
@@ -207,26 +232,30 @@ def test_faults_on_the_new_endpoints_leave_them_exact(tap, emulator, kind):
     assert_exact(run, emulator, config, NEW)
 
 
-def test_zoom_phones_daily_limit_stops_only_its_stream(tap, emulator):
+@pytest.mark.parametrize(("stream", "endpoint", "_rate", "_limit"), OWN_FAMILIES)
+def test_a_familys_daily_limit_stops_only_its_stream(
+    tap, emulator, stream, endpoint, _rate, _limit
+):
     config = tap.config(lookback_days=0, page_size=20)
-    emulator.inject("daily_limit", endpoint="phone_operationlogs", after=3)
+    emulator.inject("daily_limit", endpoint=endpoint, after=3)
     stopped = tap.run(config, select=ALL_STREAMS)
 
     one_line_error(stopped, "daily request limit", "00:00 UTC", code=EXIT_QUOTA)
-    for stream in ("activity_logs", "operation_logs", "meeting_activity_logs"):
-        assert without_id(stream, stopped.records[stream]) == truth(emulator, stream, config)
+    for other in (s for s in ALL_STREAMS if s != stream):
+        assert without_id(other, stopped.records[other]) == truth(emulator, other, config)
     emulator.clear_faults()
     resumed = tap.run(config, state=stopped.state, select=ALL_STREAMS)
 
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert_union_is_the_truth([stopped, resumed], emulator, config, ("phone_operation_logs",))
+    assert_union_is_the_truth([stopped, resumed], emulator, config, (stream,))
 
 
 ENDPOINTS = dict(zip(ALL_STREAMS, ("activities", "operationlogs", *NEW_ENDPOINTS), strict=True))
+#: Each log alone, each pair, and all five: every log is the last one synced after each
+#: other log and alone, and once after all of them (every subset would be 31 pairs of runs).
 SUBSETS = [
-    subset
-    for size in range(1, len(ALL_STREAMS) + 1)
-    for subset in itertools.combinations(ALL_STREAMS, size)
+    *(subset for size in (1, 2) for subset in itertools.combinations(ALL_STREAMS, size)),
+    ALL_STREAMS,
 ]
 
 
@@ -266,25 +295,84 @@ def test_a_daily_limit_in_the_last_stream_synced_fails_the_run(tap, emulator, su
     assert_union_is_the_truth([stopped, resumed], emulator, config, subset)
 
 
-def test_zoom_phone_is_paced_by_its_own_limit(tmp_path):
-    # Seed 2's four past days (the data is seeded by a day's age, not its date) hold 25
-    # pages of 30 phone entries at any date, before today's share, which moves with the hour.
-    volume = {stream: 150 for stream in ALL_STREAMS}
-    with ZoomEmulator(
-        seed=2, history_days=5, entries_per_day=volume, phone_rate_limit_per_second=10
-    ) as zoom:
+@pytest.mark.parametrize(("stream", "endpoint", "rate", "limit"), OWN_FAMILIES)
+def test_a_family_is_paced_by_its_own_limit(tmp_path, stream, endpoint, rate, limit):
+    # Four past days of 300 to 900 entries, no two of them empty (the data is seeded by a
+    # day's age, not its date): 20 pages of 30 at least, before today's share, which moves
+    # with the hour.
+    volume = {**dict.fromkeys(ALL_STREAMS, 150), stream: 600}
+    with ZoomEmulator(seed=2, history_days=5, entries_per_day=volume, **{limit: 10}) as zoom:
         tap = Tap(zoom, tmp_path)
-        config = tap.config(page_size=30, phone_max_requests_per_second=8)
-        run = tap.run(config, select=("activity_logs", "phone_operation_logs"))
+        config = tap.config(page_size=30, **{rate: 8})
+        run = tap.run(config, select=("activity_logs", stream))
 
-        assert_exact(run, zoom, config, ("activity_logs", "phone_operation_logs"))
+        assert_exact(run, zoom, config, ("activity_logs", stream))
         log = zoom.stats.log
-    phone = sorted(r.at for r in log if r.endpoint == "phone_operationlogs")
+    own = sorted(r.at for r in log if r.endpoint == endpoint)
     reports = sorted(r.at for r in log if r.endpoint == "activities")
-    assert len(phone) >= 20, "enough phone requests to measure their pace"
+    assert len(own) >= 20, "enough requests to measure their pace"
     assert not [r for r in log if r.status == 429], "no 429 from the tap's own pacing"
     # At most 8/s, give or take the timing of the first and last; the report lane's 500/s
     # would be far above it.
-    assert (len(phone) - 1) / (phone[-1] - phone[0]) <= 8.8
-    # The report requests were not held to the phone's pace: they were done long before.
-    assert reports[-1] < phone[len(phone) // 2]
+    assert (len(own) - 1) / (own[-1] - own[0]) <= 8.8
+    # The report requests were not held to this family's pace: they were done long before.
+    assert reports[-1] < own[len(own) // 2]
+
+
+def test_a_refused_page_size_is_asked_again_without_it(tap, emulator):
+    """Contact Center's published definition does not list page_size: if Zoom refuses it,
+    the tap asks without it (Zoom's default 30 a page), once told, and loses nothing."""
+    stream = "contact_center_operation_logs"
+    emulator.refuse_page_size = (stream,)
+    # One window at a time: the first refusal is the only one.
+    config = tap.config(window_days=1, max_concurrent_requests=1)
+    run = tap.run(config, select=(stream, "activity_logs"))
+
+    assert_exact(run, emulator, config, (stream, "activity_logs"))
+    asked = [r for r in emulator.stats.log if r.endpoint == stream]
+    refused = [r for r in asked if r.status == 400]
+    assert len(refused) == 1, "told once, not once per window"
+    assert "page_size" in refused[0].params
+    assert all("page_size" not in r.params for r in asked if r.status == 200)
+    assert run.stderr.count("refused the page_size parameter") == 1
+    activities = [r for r in emulator.stats.log if r.endpoint == "activities"]
+    assert all(r.params.get("page_size") == "300" for r in activities), "other logs unchanged"
+
+
+def test_contact_center_entries_keep_zooms_id_and_get_the_taps_own(tap, emulator):
+    """lw_id is the hash of the whole entry, Zoom's operation_log_id among its fields: an
+    entry without the id gets one all the same, and two entries that differ only in their
+    id are two records."""
+    stream = "contact_center_operation_logs"
+    config = tap.config()
+    entries = emulator.truth(stream, config["start_date"], config["end_date"])
+    template = next(e for e in entries if "operation_log_id" in e)
+    twin = {**template, "operation_log_id": "0" * 32}
+    without = {k: v for k, v in template.items() if k != "operation_log_id"}
+    for entry in (twin, without):
+        emulator.add_entry(stream, entry)
+    run = tap.run(config, select=(stream,))
+
+    assert_exact(run, emulator, config, (stream,))
+    records = run.records[stream]
+    ids = {r["operation_log_id"]: r["lw_id"] for r in records if r["operation_log_id"]}
+    assert ids[template["operation_log_id"]] != ids["0" * 32]
+    assert [r for r in records if r["operation_log_id"] is None and r["lw_id"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", r["lw_id"]) for r in records)
+
+
+def test_an_idle_run_of_every_log_costs_one_request_each(tap, emulator):
+    """The incremental-run guarantee for the five logs: with nothing new, a bookmarked run
+    asks each endpoint once, and the state stays as it was."""
+    config = tap.config()
+    backfill = tap.run(config, select=ALL_STREAMS)
+    assert_exact(backfill, emulator, config, ALL_STREAMS)
+    emulator.reset_stats()
+
+    again = tap.run(config, state=backfill.state, select=ALL_STREAMS)
+
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert {e: emulator.stats.requests[e] for e in ENDPOINTS.values()} == dict.fromkeys(
+        ENDPOINTS.values(), 1
+    )
+    assert again.state == backfill.state

@@ -47,6 +47,7 @@ class ScriptedZoom:
         self.asked: list[dict[str, Any]] = []
         self.counted: Counter[str] = Counter()
         self.first_pages_again = 0
+        self.without_page_size: set[str] = set()
         self.logger = logging.getLogger("test-paging-unit")
 
     def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:

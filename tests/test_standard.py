@@ -12,9 +12,9 @@ from tests.conftest import ALL_STREAMS, catalog_selecting
 # serving by then; it is a daemon thread and ends with the test session.
 _ZOOM = ZoomEmulator(seed=11, history_days=4, entries_per_day=30).start()
 
-# A catalog that selects all four logs: the suite's dry run syncs every stream, and a
-# stream left unselected by default (the meeting audit trail, Zoom Phone) would otherwise
-# have its records compared with the empty schema the SDK's maps keep for it.
+# A catalog that selects all five logs: the suite's dry run syncs every stream, and a
+# stream left unselected by default (the meeting audit trail, Zoom Phone, Contact Center)
+# would otherwise have its records compared with the empty schema the SDK's maps keep for it.
 TestTapZoomLogs = get_tap_test_class(
     tap_class=TapZoomLogs,
     config=_ZOOM.tap_config(
@@ -22,6 +22,7 @@ TestTapZoomLogs = get_tap_test_class(
         window_days=2,
         max_requests_per_second=500,
         phone_max_requests_per_second=500,
+        contact_center_max_requests_per_second=500,
     ),
     suite_config=SuiteConfig(max_records_limit=60),
     catalog=catalog_selecting(ALL_STREAMS),

@@ -275,18 +275,30 @@ def test_a_run_stops_before_the_daily_quota_falls_below_the_reserve_and_resumes(
         assert_union_is_the_truth([stopped, resumed], zoom, config)
 
 
-def test_zoom_phones_quota_reserve_stops_only_its_stream(tmp_path):
-    streams = ("activity_logs", "phone_operation_logs")
-    with ZoomEmulator(seed=5, history_days=6, entries_per_day=100, phone_daily_quota=1004) as zoom:
+@pytest.mark.parametrize(
+    ("stream", "endpoint", "family", "quota"),
+    [
+        ("phone_operation_logs", "phone_operationlogs", "phone", "phone_daily_quota"),
+        (
+            "contact_center_operation_logs",
+            "contact_center_operation_logs",
+            "contact_center",
+            "contact_center_daily_quota",
+        ),
+    ],
+)
+def test_a_familys_quota_reserve_stops_only_its_stream(tmp_path, stream, endpoint, family, quota):
+    streams = ("activity_logs", stream)
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=100, **{quota: 1004}) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(daily_quota_reserve=1002, max_concurrent_requests=1)
         run = tap.run(config, select=streams)
 
-        one_line_error(run, "phone API quota", code=EXIT_QUOTA)
+        one_line_error(run, f"{family} API quota", code=EXIT_QUOTA)
         assert_exact(
             TapRun(0, run.stdout, run.stderr, run.records), zoom, config, ("activity_logs",)
         )
-        assert zoom.stats.requests["phone_operationlogs"] == 2
+        assert zoom.stats.requests[endpoint] == 2
 
 
 def test_a_per_second_limit_in_the_headers_is_not_taken_for_the_days(tmp_path):
