@@ -33,6 +33,7 @@ from tap_zoom_logs.errors import (
     zoom_error_fields,
 )
 from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
+from tap_zoom_logs.times import parse_iso
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -101,11 +102,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError, IndexError):
         pass
-    try:
-        moment = pendulum.parse(value)
-        return max(0.0, float(moment.timestamp()) - now)  # type: ignore[union-attr]
-    except (ValueError, TypeError, AttributeError, pendulum.parsing.exceptions.ParserError):
-        return None
+    moment = parse_iso(value)
+    return None if moment is None else max(0.0, moment.timestamp() - now)
 
 
 def missing_scope(report: Report, detail: str) -> SettingError:

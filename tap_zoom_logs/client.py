@@ -15,11 +15,12 @@ from typing_extensions import override
 
 from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
-from tap_zoom_logs.reports import MEETINGS_API, TIME_KEYS, Report
-from tap_zoom_logs.settings import bounds_of, parse_moment, reading_of
+from tap_zoom_logs.reports import MEETINGS_API, Report
+from tap_zoom_logs.settings import bounds_of, reading_of
 from tap_zoom_logs.settling import DayCounts, count_late
 from tap_zoom_logs.spool import Occurrences, lw_id
-from tap_zoom_logs.windows import Plan, Window, plan_stream, zoom_second
+from tap_zoom_logs.times import TIME_KEYS, parse_moment, zoom_second
+from tap_zoom_logs.windows import Plan, Window, plan_stream
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

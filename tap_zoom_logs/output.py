@@ -11,7 +11,6 @@ import time
 import typing as t
 from dataclasses import dataclass
 
-import pendulum
 from singer_sdk import metrics
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers._state import StateWriter
@@ -19,6 +18,7 @@ from singer_sdk.singerlib import RecordMessage, StateMessage
 from typing_extensions import override
 
 from tap_zoom_logs.errors import TapZoomLogsError
+from tap_zoom_logs.times import age_seconds
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream
@@ -144,7 +144,7 @@ class StreamSummary:
         again = self.api.first_pages_again - self.again_before
         peak_disk = self.budget.peak_disk  # the spools are the run's too
         wall = time.monotonic() - self.started
-        age = _age_seconds(newest)
+        age = age_seconds(newest)
         lane = self.api.lanes[family]
         causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
         stream.logger.info(
@@ -194,11 +194,3 @@ class StreamSummary:
                 tags["family"] = lane.family
             point = metrics.Point("counter", name, value, tags)  # type: ignore[arg-type]
             metrics.log(stream.metrics_logger, point)
-
-
-def _age_seconds(zoom_time: str) -> int:
-    """Whole seconds from a time in Zoom's UTC form to now (0 for "")."""
-    if not zoom_time:
-        return 0
-    moment = pendulum.from_format(zoom_time, "YYYY-MM-DDTHH:mm:ss[Z]", tz="UTC")
-    return max(0, int(pendulum.now("UTC").diff(moment).in_seconds()))

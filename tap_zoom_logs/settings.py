@@ -12,6 +12,7 @@ import pendulum
 from jsonschema import Draft7Validator
 
 from tap_zoom_logs.errors import SettingError
+from tap_zoom_logs.times import parse_moment
 from tap_zoom_logs.windows import Bounds, Reading, oldest_day
 
 if t.TYPE_CHECKING:
@@ -97,26 +98,6 @@ def reading_of(config: Mapping[str, t.Any]) -> Reading:
         lookback_days=None if lookback is None else int(lookback),
         settle=bool(config["settle_closed_days"]),
     )
-
-
-def parse_moment(label: str, value: t.Any, *, whole_day: bool = False) -> pendulum.DateTime:
-    """`value` as a UTC date-time; `label` names where it came from in the error.
-
-    A bare date is its midnight, or with `whole_day` its last second.
-    """
-    try:
-        moment = pendulum.parse(str(value), strict=False, tz="UTC")
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
-        moment = None
-    if not isinstance(value, str) or not isinstance(moment, pendulum.DateTime):
-        msg = (
-            f"{label}: {value!r} is not an ISO date or date-time"
-            " (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"
-        )
-        raise SettingError(msg)
-    if whole_day and len(value.strip()) == len("2026-05-01"):
-        moment = moment.end_of("day").replace(microsecond=0)
-    return moment.in_timezone("UTC")
 
 
 def _number_from_text(value: t.Any, spec: dict[str, t.Any]) -> t.Any:

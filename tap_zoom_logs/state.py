@@ -9,7 +9,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_zoom_logs.errors import SettingError
-from tap_zoom_logs.settings import parse_moment
+from tap_zoom_logs.times import parse_moment
 
 SHAPE = 'a JSON object like {"bookmarks": {"activity_logs": {...}}}'
 

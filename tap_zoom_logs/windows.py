@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pendulum
 
+from tap_zoom_logs.times import zoom_second
+
 #: Zoom keeps six months of report data; a request reaching further back is refused.
 RETENTION_MONTHS = 6
 #: A window is "open" while Zoom may still add entries to it: until this long after the end
@@ -18,11 +20,6 @@ OPEN_HOURS_AFTER_LAST_DAY = 14
 def oldest_day(now: pendulum.DateTime) -> pendulum.DateTime:
     """The oldest day Zoom still answers for (a day inside its six months)."""
     return now.start_of("day").subtract(months=RETENTION_MONTHS).add(days=1)
-
-
-def zoom_second(moment: pendulum.DateTime) -> str:
-    """`moment` in Zoom's own format, so entries' times compare as strings (fast, exact)."""
-    return moment.in_timezone("UTC").format("YYYY-MM-DDTHH:mm:ss[Z]")
 
 
 @dataclass(frozen=True)

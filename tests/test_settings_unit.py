@@ -14,7 +14,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from tap_zoom_logs import settings
+from tap_zoom_logs import settings, times
 from tap_zoom_logs.errors import SettingError
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.tap import TapZoomLogs, own_settings_schema
@@ -239,7 +239,7 @@ def test_range_settings_are_utc_moments():
 
 def test_a_date_that_is_not_one_is_named_with_where_it_came_from():
     with pytest.raises(SettingError) as refused:
-        settings.parse_moment("state: bookmarks.activity_logs.replication_key_value", 12345)
+        times.parse_moment("state: bookmarks.activity_logs.replication_key_value", 12345)
     assert str(refused.value) == (
         "state: bookmarks.activity_logs.replication_key_value: 12345 is not an ISO date or"
         " date-time (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"

@@ -7,6 +7,7 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.settings import bounds_of
+from tap_zoom_logs.times import zoom_second
 from tap_zoom_logs.windows import (
     Plan,
     Reading,
@@ -15,7 +16,6 @@ from tap_zoom_logs.windows import (
     oldest_day,
     plan_stream,
     plan_windows,
-    zoom_second,
 )
 
 NOW = pendulum.datetime(2026, 5, 30, 10, 15, 0)

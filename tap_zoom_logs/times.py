@@ -1,0 +1,110 @@
+"""Zoom's times, in one place: how an entry's time is read, how the tap writes a moment the
+way Zoom does, and how a setting's or a state's moment is parsed.
+
+Zoom writes times as RFC 3339 UTC to the second (`2026-03-29T11:38:50Z`), except the
+meeting audit trail (`2026-03-21 07:09:03:216`: UTC, milliseconds after a colon). The tap
+compares times as strings in Zoom's own form, which is exact and fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import typing as t
+from collections.abc import Callable
+
+import pendulum
+
+from tap_zoom_logs.errors import SettingError
+
+#: Zoom's own form of a moment, as pendulum formats and parses it.
+ZOOM_FORMAT = "YYYY-MM-DDTHH:mm:ss[Z]"
+
+
+def zoom_second(moment: pendulum.DateTime) -> str:
+    """`moment` in Zoom's own format, so entries' times compare as strings (fast, exact)."""
+    return moment.in_timezone("UTC").format(ZOOM_FORMAT)
+
+
+def from_zoom_second(value: str) -> pendulum.DateTime:
+    """A time in Zoom's own form as a moment."""
+    return pendulum.from_format(value, ZOOM_FORMAT, tz="UTC")
+
+
+def is_zoom_time(value: t.Any) -> bool:
+    """`2026-03-29T11:38:50Z`: Zoom's form, which compares as a string (the fast path)."""
+    return (
+        type(value) is str
+        and len(value) == 20
+        and value[10] == "T"
+        and value[19] == "Z"
+        and value[:4].isdigit()
+    )
+
+
+def parse_iso(value: str) -> pendulum.DateTime | None:
+    """An ISO date-time (a zone, an offset, or none: UTC), or None if `value` is not one."""
+    try:
+        moment = pendulum.parse(value, tz="UTC")
+    except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+        return None
+    return moment if isinstance(moment, pendulum.DateTime) else None
+
+
+def iso_time_key(value: t.Any) -> str:
+    """An entry's `time` as a sortable UTC second; "" when it is not a date-time."""
+    if is_zoom_time(value):
+        return str(value)
+    moment = parse_iso(value) if isinstance(value, str) else None
+    return zoom_second(moment) if moment is not None else ""
+
+
+_MEETING_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d):(\d{3})")
+
+
+def meeting_time_key(value: t.Any) -> str:
+    """Meeting activity's `2026-03-21 07:09:03:216` (UTC, milliseconds after a colon) as
+    `2026-03-21T07:09:03.216Z`; an ISO date-time to the millisecond; "" otherwise."""
+    if not isinstance(value, str):
+        return ""
+    match = _MEETING_TIME.fullmatch(value.strip())
+    if match:  # every entry comes here: checked by the stdlib's C parser, not pendulum
+        day, clock, millis = match.groups()
+        try:
+            datetime.datetime.fromisoformat(f"{day}T{clock}")
+        except ValueError:
+            return ""
+        return f"{day}T{clock}.{millis}Z"
+    moment = parse_iso(value)
+    if moment is None:
+        return ""
+    return f"{zoom_second(moment)[:19]}.{moment.microsecond // 1000:03d}Z"
+
+
+#: How a stream's time field is written -> how to read it.
+TIME_KEYS: dict[str, Callable[[t.Any], str]] = {"iso": iso_time_key, "meeting": meeting_time_key}
+
+
+def parse_moment(label: str, value: t.Any, *, whole_day: bool = False) -> pendulum.DateTime:
+    """A setting's or a state's `value` as a UTC date-time; `label` names where it came
+    from in the error. A bare date is its midnight, or with `whole_day` its last second."""
+    try:
+        moment = pendulum.parse(str(value), strict=False, tz="UTC")
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        moment = None
+    if not isinstance(value, str) or not isinstance(moment, pendulum.DateTime):
+        msg = (
+            f"{label}: {value!r} is not an ISO date or date-time"
+            " (write it like 2026-05-01 or 2026-05-01T08:00:00Z)"
+        )
+        raise SettingError(msg)
+    if whole_day and len(value.strip()) == len("2026-05-01"):
+        moment = moment.end_of("day").replace(microsecond=0)
+    return moment.in_timezone("UTC")
+
+
+def age_seconds(zoom_time: str) -> int:
+    """Whole seconds from a time in Zoom's UTC form to now (0 for "")."""
+    if not zoom_time:
+        return 0
+    return max(0, int(pendulum.now("UTC").diff(from_zoom_second(zoom_time)).in_seconds()))
