@@ -6,7 +6,6 @@ import json
 import typing as t
 from functools import cached_property
 
-import msgspec
 import pendulum
 from singer_sdk import Stream
 from singer_sdk.batch import Batcher
@@ -15,10 +14,10 @@ from typing_extensions import override
 
 from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
+from tap_zoom_logs.records import Occurrences, decode, lw_id
 from tap_zoom_logs.reports import MEETINGS_API, Report
 from tap_zoom_logs.settings import bounds_of, reading_of
 from tap_zoom_logs.settling import DayCounts, count_late
-from tap_zoom_logs.spool import Occurrences, lw_id
 from tap_zoom_logs.times import TIME_KEYS, parse_moment, zoom_second
 from tap_zoom_logs.windows import Plan, Window, plan_stream
 
@@ -32,10 +31,6 @@ if t.TYPE_CHECKING:
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.feed import WindowFeed
     from tap_zoom_logs.paging import WindowRead
-
-
-#: A batch of rows whose values are all strings or nulls: decoded and checked in C.
-_STRING_ROWS = msgspec.json.Decoder(list[list[str | None]])
 
 
 class ZoomReportStream(Stream):
@@ -188,7 +183,7 @@ class ZoomReportStream(Stream):
         emitted, newest = 0, ""
         for batch in read.spool.batches():
             self.feed.check_interrupted()  # a signal stops the run between two batches
-            for (key, row), values in zip(batch, self._decode(batch), strict=True):
+            for (key, row), values in zip(batch, decode(batch, self._text), strict=True):
                 number = occurrence(key, row)
                 if key and not near[0] <= key[:10] <= near[1]:
                     self.logger.warning(
@@ -212,18 +207,6 @@ class ZoomReportStream(Stream):
                 yield record
         self.newest_emitted = max(self.newest_emitted, newest[:19] + "Z" if newest else "")
         return emitted
-
-    def _decode(self, batch: list[tuple[str, str]]) -> list[list[t.Any]]:
-        """The rows' values: strings and nulls, as Zoom promises (one C call a batch); a
-        value of another type is kept as its JSON text, with a warning."""
-        text = ("[" + ",".join(row for _, row in batch) + "]").encode()
-        try:
-            return _STRING_ROWS.decode(text)
-        except msgspec.ValidationError:
-            rows: list[list[t.Any]] = msgspec.json.decode(text)
-        return [
-            [self._text(v) if not (v is None or type(v) is str) else v for v in row] for row in rows
-        ]
 
     def _set_time(self, record: dict[str, t.Any], key: str, label: str) -> None:
         """`time`: Zoom's own value where it is the entry's field, else the parsed key.

@@ -31,7 +31,8 @@ import pendulum
 
 from tap_zoom_logs.api import ZoomAPI
 from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
-from tap_zoom_logs.spool import Row, SpoolBudget, WindowSpool
+from tap_zoom_logs.records import Row
+from tap_zoom_logs.spool import SpoolBudget, WindowSpool
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

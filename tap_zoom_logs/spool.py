@@ -1,22 +1,16 @@
-"""Where a fetched window waits to be emitted, and how its entries get their `lw_id`.
+"""Where a fetched window waits to be emitted: storage, nothing more.
 
-A window's entries are kept as lines `key<TAB>row`, page by page, in a spool: memory while
+A window's rows (records.py) are kept as lines, page by page, in a spool: memory while
 small, then an unnamed temporary file (unlinked at once, so nothing is left on disk after
-the run, an error or a SIGKILL). `row` is the entry's fields in schema order as JSON text,
-what `lw_id` hashes; `key` is its time as a sortable UTC string ("" when it has none).
-
-Entries identical in every field are separate events: `lw_id` tells them apart by their
-occurrence number among identical entries of the window. Identical entries share their
-second, so counting them needs only the entries of one second at a time, in any order,
-as long as each second's entries come together. Zoom serves newest first (every sample
-seen): the pages are then read back last page first, each reversed, which gives ascending
-time at the cost of one page in memory. If Zoom ever serves another order, the window is
-sorted on disk first (sorted runs, merged).
+the run, an error or a SIGKILL). They are read back with each second's rows together, in
+ascending time, which is what numbering identical entries needs (records.Occurrences).
+Zoom serves newest first (every sample seen): the pages are then read back last page
+first, each reversed, which gives ascending time at the cost of one page in memory. If
+Zoom ever serves another order, the window is sorted on disk first (sorted runs, merged).
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import os
 import tempfile
@@ -24,6 +18,7 @@ import threading
 import typing as t
 
 from tap_zoom_logs.errors import TapZoomLogsError
+from tap_zoom_logs.records import Row, from_line, to_line
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,35 +31,6 @@ MEMORY_BYTES = 16 * 1024 * 1024
 SORT_LINES = 50_000
 _READ_BLOCK = 1 << 16
 _SORTED_BATCH = 1000
-
-#: One entry as the spool keeps it: (key, row).
-Row = tuple[str, str]
-
-
-def lw_id(stream_name: str, row: str, occurrence: int) -> str:
-    """The entry's identifier: Zoom gives none, so a hash of what the entry is.
-
-    `occurrence` tells apart entries identical in every field: they are separate events.
-    """
-    text = f"{stream_name}\n{row}\n{occurrence}".encode()
-    return hashlib.blake2b(text, digest_size=16).hexdigest()
-
-
-class Occurrences:
-    """Counts identical rows, for rows whose equal keys come together."""
-
-    def __init__(self) -> None:
-        self._key: str | None = None
-        self._seen: dict[str, int] = {}
-
-    def __call__(self, key: str, row: str) -> int:
-        """How many rows identical to this one came before it."""
-        if key != self._key:
-            self._key = key
-            self._seen.clear()
-        occurrence = self._seen.get(row, 0)
-        self._seen[row] = occurrence + 1
-        return occurrence
 
 
 class SpoolBudget:
@@ -113,7 +79,6 @@ class WindowSpool:
         self._pages: list[tuple[int, int]] = []  # (offset, length) of each page's lines
         self.size = 0
         self.entries = 0
-        self._first_key: str | None = None
         self._last_key: str | None = None
         self._descending = True
         self._ascending = True
@@ -130,7 +95,7 @@ class WindowSpool:
         self._descending = self._descending and keys == sorted(keys, reverse=True)
         self._ascending = self._ascending and keys == sorted(keys)
         self._last_key = keys[-1]
-        data = "\n".join(f"{key}\t{row}" for key, row in rows).encode()
+        data = "\n".join(to_line(row) for row in rows).encode()
         try:
             if not self._on_disk and self._budget.memory_full():
                 self._move_to_disk()
@@ -173,7 +138,7 @@ class WindowSpool:
                 yield batch
 
     def _read(self, offset: int, length: int) -> list[Row]:
-        return [_split(line) for line in self._lines(offset, length)]
+        return [from_line(line) for line in self._lines(offset, length)]
 
     def _sorted(self) -> Iterator[Row]:
         """The rows sorted by (key, row): in memory when few, else merged from sorted runs
@@ -181,7 +146,7 @@ class WindowSpool:
         if self.entries <= SORT_LINES:
             lines = [line for page in self._pages for line in self._lines(*page)]
             lines.sort()
-            yield from (_split(line) for line in lines)
+            yield from (from_line(line) for line in lines)
             return
         with tempfile.TemporaryFile() as runs_file:
             runs: list[tuple[int, int]] = []
@@ -201,7 +166,7 @@ class WindowSpool:
             self._budget.change(disk=written)
             try:
                 readers = [_run_lines(runs_file.fileno(), *run) for run in runs]
-                yield from (_split(line) for line in heapq.merge(*readers))
+                yield from (from_line(line) for line in heapq.merge(*readers))
             finally:
                 self._budget.change(disk=-written)
 
@@ -221,11 +186,6 @@ class WindowSpool:
         self.size = 0
         self._pages = []
         self._file.close()
-
-
-def _split(line: str) -> Row:
-    key, _, row = line.partition("\t")
-    return key, row
 
 
 def _write_run(file: t.IO[bytes], lines: list[str]) -> tuple[int, int]:

@@ -12,8 +12,9 @@ import pytest
 
 from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.errors import TapZoomLogsError
+from tap_zoom_logs.records import Occurrences, lw_id
 from tap_zoom_logs.reports import Report
-from tap_zoom_logs.spool import Occurrences, SpoolBudget, SpoolError, WindowSpool, lw_id
+from tap_zoom_logs.spool import SpoolBudget, SpoolError, WindowSpool
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 from tests.conftest import report_of, spooled_rows
 
