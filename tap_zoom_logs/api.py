@@ -10,7 +10,7 @@ import random
 import threading
 import time
 import typing as t
-from collections import Counter, deque
+from collections import deque
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ from tap_zoom_logs.errors import (
     zoom_error_fields,
 )
 from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
+from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.times import parse_iso
 
 if t.TYPE_CHECKING:
@@ -136,9 +137,6 @@ class Lane:
         self._latency: float | None = None
         self._answers: deque[bool] = deque(maxlen=OF_LAST_ANSWERS)  # True: a 429
         self.said_slower = False
-        #: Requests this run sent in this family, and the day's quota Zoom last said is left.
-        self.requests = 0
-        self.remaining: int | None = None
         #: Why no more requests go in this family ("" while they may).
         self.spared = ""
 
@@ -189,12 +187,14 @@ class ZoomAPI:
     """One per run, shared by every stream: the HTTP session, the token, the rate limits
     and the retry policy."""
 
-    def __init__(self, config: Mapping[str, t.Any], logger: logging.Logger) -> None:
+    def __init__(
+        self, config: Mapping[str, t.Any], logger: logging.Logger, stats: RunStats
+    ) -> None:
         self.logger = logger
         self._api_url = str(config["api_url"]).rstrip("/")
         self._timeout = float(config["request_timeout"])
         self._reserve = int(config["daily_quota_reserve"])
-        self._count_lock = threading.Lock()
+        self.stats = stats
         self._retry_budget = float(config["max_retry_seconds"])
         cap = int(config["max_concurrent_requests"])
         #: One lane per API family: each has its own rate limits and daily quota at Zoom.
@@ -208,14 +208,8 @@ class ZoomAPI:
         }
         self._session = requests.Session()
         self.stopping = threading.Event()
-        #: Retries by cause, and seconds slept on 429s, for the summary of each stream.
-        self.retries: t.Counter[str] = Counter()
-        self.rate_limit_wait = 0.0
-        #: First pages read again to tell shifted pages from identical entries (paging.py).
-        self.first_pages_again = 0
         #: Reports whose page_size parameter Zoom refused: asked without it (paging.py).
         self.without_page_size: set[str] = set()
-        self._count_lock = threading.Lock()
         self.token = ZoomToken(
             oauth_url=config["oauth_url"],
             account_id=config["account_id"],
@@ -223,6 +217,7 @@ class ZoomAPI:
             client_secret=config["client_secret"],
             send=self.send,
             logger=logger,
+            stats=stats,
         )
 
     # -- one request, retried ------------------------------------------------------------
@@ -250,7 +245,7 @@ class ZoomAPI:
             except _Transient as exc:
                 failures += 1
                 delay = exc.wait if exc.wait is not None else self._backoff(failures)
-                self.count(exc.cause, delay)
+                self.stats.retried(exc.cause, delay)
                 spent = time.monotonic() - started
                 if spent + delay > self._retry_budget:
                     msg = (
@@ -261,16 +256,6 @@ class ZoomAPI:
                 if delay > 0:
                     self.logger.warning("%s: %s; retrying in %.1f s", what, exc.reason, delay)
                     self.pause(delay)
-
-    def count_first_page_again(self) -> None:
-        with self._count_lock:
-            self.first_pages_again += 1
-
-    def count(self, cause: str, delay: float = 0.0) -> None:
-        with self._count_lock:
-            self.retries[cause] += 1
-            if cause.startswith("rate limit"):
-                self.rate_limit_wait += delay
 
     def pause(self, seconds: float) -> None:
         """Sleep, but wake up at once when the run is stopping."""
@@ -290,8 +275,7 @@ class ZoomAPI:
         lane = self.lanes[family]
         if paced:
             lane.acquire(self.stopping)
-        with self._count_lock:
-            lane.requests += 1
+        self.stats.requested(family)
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -369,7 +353,7 @@ class ZoomAPI:
         remaining = _daily_remaining(response)
         if remaining is None:
             return
-        lane.remaining = remaining
+        self.stats.quota_reported(lane.family, remaining)
         if remaining <= self._reserve and not lane.spared and not _is_daily_limit(response):
             lane.spared = (
                 f"Zoom reports {remaining:,} requests left today in the account's {lane.family}"

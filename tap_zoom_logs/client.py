@@ -125,7 +125,7 @@ class ZoomReportStream(Stream):
         plan = self.plan
         assert plan is not None, "the feed plans each stream before its first window"
         if plan.windows:
-            summary = StreamSummary.begin(self.api, self.feed.budget)
+            summary = StreamSummary.begin(self.api.stats)
             try:
                 for index, read in enumerate(reads, start=1):
                     emitted = yield from self._emit(read, plan, index, context)

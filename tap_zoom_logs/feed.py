@@ -82,7 +82,7 @@ class WindowFeed:
     ) -> None:
         self._api = api
         self._page_size = page_size
-        self.budget = SpoolBudget()
+        self.budget = SpoolBudget(api.stats)
         #: The streams in the order the SDK syncs them (asked when the sync begins).
         self._sync_order = sync_order
         #: Failures that stopped one stream but not the run (a family's daily limit).

@@ -24,8 +24,7 @@ if t.TYPE_CHECKING:
     from singer_sdk import Stream
     from singer_sdk.helpers.types import TapState
 
-    from tap_zoom_logs.api import ZoomAPI
-    from tap_zoom_logs.spool import SpoolBudget
+    from tap_zoom_logs.run_stats import RunStats
 
 
 class ZoomMessageWriter(MsgSpecWriter):
@@ -109,26 +108,16 @@ class _MetricName(str, enum.Enum):
 class StreamSummary:
     """What one stream's sync cost: logged at its end, and sent as SDK metric lines."""
 
-    api: ZoomAPI
-    budget: SpoolBudget
+    stats: RunStats
+    before: RunStats
     started: float
-    retries_before: t.Counter[str]
-    waited_before: float
-    again_before: int
     entries: int = 0
     windows: int = 0
     pages: int = 0
 
     @classmethod
-    def begin(cls, api: ZoomAPI, budget: SpoolBudget) -> StreamSummary:
-        return cls(
-            api,
-            budget,
-            time.monotonic(),
-            api.retries.copy(),
-            api.rate_limit_wait,
-            api.first_pages_again,
-        )
+    def begin(cls, stats: RunStats) -> StreamSummary:
+        return cls(stats, stats.snapshot(), time.monotonic())
 
     def add(self, entries: int, pages: int) -> None:
         self.entries += entries
@@ -137,15 +126,15 @@ class StreamSummary:
 
     def report(self, stream: Stream, family: str, newest: str, found_late: int) -> None:
         """Log and send the figures; `newest` is the newest time the stream emitted,
-        `found_late` the entries found late over the days this run made final."""
-        retries = self.api.retries - self.retries_before
-        tokens = self.api.token.requests  # the token is the run's, not the stream's
-        waited = self.api.rate_limit_wait - self.waited_before
-        again = self.api.first_pages_again - self.again_before
-        peak_disk = self.budget.peak_disk  # the spools are the run's too
+        `found_late` the entries found late over the days this run made final. The tokens,
+        the spools' disk and the family's requests are the run's so far, not the stream's."""
+        now, before = self.stats.snapshot(), self.before
+        retries = now.retries - before.retries
+        waited = now.rate_limit_wait - before.rate_limit_wait
+        again = now.first_pages_again - before.first_pages_again
         wall = time.monotonic() - self.started
         age = age_seconds(newest)
-        lane = self.api.lanes[family]
+        requests, left = now.family_requests[family], now.quota_left.get(family)
         causes = ", ".join(f"{n} {cause}" for cause, n in sorted(retries.items())) or "none"
         stream.logger.info(
             "%s done: %s entries, %d windows, %d pages (and %d first pages read again),"
@@ -159,14 +148,14 @@ class StreamSummary:
             self.pages,
             again,
             causes,
-            tokens,
+            now.token_requests,
             waited,
-            peak_disk / 1e6,
+            now.spool_peak_disk / 1e6,
             wall,
             f"{newest} ({age:,} s old)" if newest else "none",
-            lane.family,
-            lane.requests,
-            "unknown" if lane.remaining is None else f"{lane.remaining:,}",
+            family,
+            requests,
+            "unknown" if left is None else f"{left:,}",
             found_late,
         )
         figures = {
@@ -174,23 +163,23 @@ class StreamSummary:
             _MetricName.WINDOWS: self.windows,
             _MetricName.PAGES: self.pages,
             _MetricName.FIRST_PAGES_AGAIN: again,
-            _MetricName.TOKEN_REQUESTS: tokens,
+            _MetricName.TOKEN_REQUESTS: now.token_requests,
             _MetricName.RETRIES: sum(retries.values()),
             _MetricName.RATE_LIMIT_WAIT: round(waited, 3),
-            _MetricName.PEAK_DISK: peak_disk,
+            _MetricName.PEAK_DISK: now.spool_peak_disk,
             _MetricName.WALL: round(wall, 3),
         }
         if newest:  # how stale the feed is: a monitor alerts when it only grows
             figures[_MetricName.NEWEST_AGE] = age
-        figures[_MetricName.FAMILY_REQUESTS] = lane.requests
+        figures[_MetricName.FAMILY_REQUESTS] = requests
         figures[_MetricName.FOUND_LATE] = found_late
-        if lane.remaining is not None:
-            figures[_MetricName.QUOTA_LEFT] = lane.remaining
+        if left is not None:
+            figures[_MetricName.QUOTA_LEFT] = left
         for name, value in figures.items():
             tags: dict[str, t.Any] = {"stream": stream.name}
             if name is _MetricName.RETRIES:
                 tags["causes"] = dict(retries)
             if name in {_MetricName.FAMILY_REQUESTS, _MetricName.QUOTA_LEFT}:
-                tags["family"] = lane.family
+                tags["family"] = family
             point = metrics.Point("counter", name, value, tags)  # type: ignore[arg-type]
             metrics.log(stream.metrics_logger, point)

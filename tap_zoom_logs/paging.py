@@ -94,7 +94,7 @@ def read_window(
                 window = _without_future_days(api, report, window, exc)
         except PageTokenInvalid as exc:
             reading.spool.close()
-            api.count("expired page token")
+            api.stats.retried("expired page token")
             refusals.append(str(exc))
             api.logger.warning(
                 "%s %s: page token refused (%s); reading the window again from its start",
@@ -254,7 +254,7 @@ class _Reading:
         repeated = _overlap(self.last_page, rows)
         if not repeated:
             return 0
-        self.api.count_first_page_again()
+        self.api.stats.read_first_page_again()
         first_again = self.api.get_page(self.report, self.query)[self.report.records_key]
         top = [self.report.row(entry) for entry in first_again]
         shifts = min(repeated, max(0, _arrivals(self.first_page, top) - self.dropped))

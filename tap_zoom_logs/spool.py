@@ -23,6 +23,8 @@ from tap_zoom_logs.records import Row, from_line, to_line
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from tap_zoom_logs.run_stats import RunStats
+
 #: A spool stays in memory up to this size, then moves to an unnamed temporary file.
 SPOOL_MEMORY_BYTES = 64 * 1024
 #: Spools in memory, all windows together, beyond which new ones go to disk at once.
@@ -35,14 +37,14 @@ _SORTED_BATCH = 1000
 
 class SpoolBudget:
     """What every spool of the run holds, in memory and on disk, for the fetch-ahead's
-    bound and the run summary."""
+    bound; the peak on disk goes to the run's statistics."""
 
-    def __init__(self, memory_bytes: int = MEMORY_BYTES) -> None:
+    def __init__(self, stats: RunStats, memory_bytes: int = MEMORY_BYTES) -> None:
         self._lock = threading.Lock()
+        self._stats = stats
         self.memory_bytes = memory_bytes
         self.in_memory = 0
         self.on_disk = 0
-        self.peak_disk = 0
 
     @property
     def held(self) -> int:
@@ -55,7 +57,9 @@ class SpoolBudget:
         with self._lock:
             self.in_memory += memory
             self.on_disk += disk
-            self.peak_disk = max(self.peak_disk, self.on_disk)
+            on_disk = self.on_disk
+        if disk > 0:
+            self._stats.spooled_on_disk(on_disk)
 
 
 class SpoolError(TapZoomLogsError):

@@ -28,6 +28,7 @@ from tap_zoom_logs.builtin_settings import (
 from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
 from tap_zoom_logs.feed import WindowFeed
 from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
+from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
@@ -262,7 +263,7 @@ class TapZoomLogs(Tap):
     @cached_property
     def zoom(self) -> ZoomAPI:
         """The run's one client of Zoom's API: every stream shares its token and limits."""
-        return ZoomAPI(self.config, self.logger)
+        return ZoomAPI(self.config, self.logger, RunStats())
 
     @cached_property
     def feed(self) -> WindowFeed:
@@ -275,12 +276,12 @@ class TapZoomLogs(Tap):
         return t.cast("list[ZoomReportStream]", list(self.streams.values()))
 
     def selected_streams(self) -> list[ZoomReportStream]:
-        selected = [s for s in self.streams.values() if s.selected]
+        selected = [s for s in self._sync_order() if s.selected]
         if not selected:
             names = ", ".join(self.streams)
             msg = f"no stream is selected: select one or more of {names}"
             raise SettingError(msg)
-        return selected  # type: ignore[return-value]
+        return selected
 
     def check_connection(self) -> None:
         """`--test`: per selected stream, whether credentials, scope and role permission work.

@@ -23,6 +23,7 @@ from tap_zoom_logs.api import (
     _Transient,
     parse_retry_after,
 )
+from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.streams import ActivityLogsStream
 from tests.conftest import report_of
 
@@ -251,7 +252,7 @@ def zoom_api(**settings: Any) -> ZoomAPI:
         "daily_quota_reserve": 3000,
         **settings,
     }
-    return ZoomAPI(config, logging.getLogger("test-api-unit"))
+    return ZoomAPI(config, logging.getLogger("test-api-unit"), RunStats())
 
 
 def test_transient_failures_are_retried_and_counted():
@@ -264,9 +265,9 @@ def test_transient_failures_are_retried_and_counted():
         return "page"
 
     assert zoom.retrying(attempt, what="activity_logs page") == "page"
-    assert zoom.retries == {"server error (5xx)": 2}
-    zoom.count("rate limit (429)", 1.5)
-    assert zoom.rate_limit_wait == 1.5
+    assert zoom.stats.retries == {"server error (5xx)": 2}
+    zoom.stats.retried("rate limit (429)", 1.5)
+    assert zoom.stats.rate_limit_wait == 1.5
 
 
 def test_retries_stop_at_the_budget_with_the_last_failure():
@@ -305,6 +306,7 @@ def test_a_token_said_to_expire_at_once_is_kept_for_an_hour_with_a_warning(lifet
         client_secret="c",
         send=send,
         logger=logging.getLogger("test-token"),
+        stats=RunStats(),
     )
     with caplog.at_level(logging.WARNING):
         assert token.bearer() == token.bearer() == "t0k3n"

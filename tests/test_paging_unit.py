@@ -16,6 +16,7 @@ import pytest
 from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
 from tap_zoom_logs.paging import WindowRead, _arrivals, _overlap, read_window
 from tap_zoom_logs.reports import Report
+from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget
 from tap_zoom_logs.streams import ActivityLogsStream
 from tap_zoom_logs.windows import Window
@@ -45,8 +46,7 @@ class ScriptedZoom:
         #: Entries a page really holds, whatever page_size asks (None: as asked).
         self.serves: int | None = None
         self.asked: list[dict[str, Any]] = []
-        self.counted: Counter[str] = Counter()
-        self.first_pages_again = 0
+        self.stats = RunStats()
         self.without_page_size: set[str] = set()
         self.logger = logging.getLogger("test-paging-unit")
 
@@ -62,12 +62,6 @@ class ScriptedZoom:
         self.after_page(len(self.asked))
         return {report.records_key: page, "next_page_token": str(offset + size) if more else ""}
 
-    def count(self, cause: str, delay: float = 0.0) -> None:
-        self.counted[cause] += 1
-
-    def count_first_page_again(self) -> None:
-        self.first_pages_again += 1
-
 
 def read(
     zoom: Any, *, page_size: int = 10, is_open: bool = False, window: Window = WINDOW
@@ -77,7 +71,7 @@ def read(
         REPORT,
         window,
         page_size=page_size,
-        budget=SpoolBudget(),
+        budget=SpoolBudget(RunStats()),
         is_open=is_open,
         wait_turn=lambda: None,
     )
@@ -236,7 +230,7 @@ def test_a_refused_page_token_reads_the_window_again_from_its_first_page():
     done = read(zoom)
 
     assert emails(done) == [f"user{n}@example.com" for n in range(25)], "each entry once"
-    assert zoom.counted == {"expired page token": 2}
+    assert zoom.stats.retries == {"expired page token": 2}
     assert [q.get("next_page_token", "") for q in zoom.asked] == [
         "",
         "10",
@@ -273,7 +267,7 @@ def test_an_entry_shifted_onto_the_next_page_by_an_arrival_is_kept_once():
     done = read(zoom, is_open=True)
 
     assert done.repeats_dropped == 1
-    assert zoom.first_pages_again == 1
+    assert zoom.stats.first_pages_again == 1
     assert emails(done) == [f"user{n}@example.com" for n in range(25)]
 
 
@@ -285,7 +279,7 @@ def test_identical_entries_at_a_page_boundary_are_both_kept():
     done = read(zoom, is_open=True)
 
     assert done.repeats_dropped == 0
-    assert zoom.first_pages_again == 1, "the first page was read again to tell"
+    assert zoom.stats.first_pages_again == 1, "the first page was read again to tell"
     assert Counter(emails(done))["user14@example.com"] == 2
 
 
@@ -296,7 +290,7 @@ def test_a_closed_window_is_not_checked_for_shifts():
     )
     done = read(zoom, is_open=False)
 
-    assert zoom.first_pages_again == 0
+    assert zoom.stats.first_pages_again == 0
     assert len(emails(done)) == 26, "a closed window cannot grow: nothing to tell apart"
 
 

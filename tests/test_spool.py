@@ -14,6 +14,7 @@ from tap_zoom_logs import spool as spool_module
 from tap_zoom_logs.errors import TapZoomLogsError
 from tap_zoom_logs.records import Occurrences, lw_id
 from tap_zoom_logs.reports import Report
+from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget, SpoolError, WindowSpool
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
 from tests.conftest import report_of, spooled_rows
@@ -64,7 +65,7 @@ PINNED = {
 
 
 def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = None) -> list[str]:
-    spool = WindowSpool(budget or SpoolBudget())
+    spool = WindowSpool(budget or SpoolBudget(RunStats()))
     for page in pages:
         spool.add([report.row(entry) for entry in page])
     try:
@@ -151,7 +152,7 @@ def test_rows_come_out_in_ascending_time(monkeypatch, order):
         entries.reverse()
     elif order == "shuffled":
         random.Random(4).shuffle(entries)
-    spool = WindowSpool(SpoolBudget())
+    spool = WindowSpool(SpoolBudget(RunStats()))
     for page in pages_of(entries):
         spool.add([ACTIVITY.row(entry) for entry in page])
     keys = [key for key, _ in spooled_rows(spool)]
@@ -163,7 +164,7 @@ def test_rows_come_out_in_ascending_time(monkeypatch, order):
 
 def test_an_entry_without_a_usable_time_is_kept():
     odd = {**SIGN_IN, "time": "soon"}
-    spool = WindowSpool(SpoolBudget())
+    spool = WindowSpool(SpoolBudget(RunStats()))
     spool.add([ACTIVITY.row(entry) for entry in (SIGN_IN, odd, SIGN_OUT)])
     keys = [key for key, _ in spooled_rows(spool)]
     spool.close()
@@ -180,7 +181,8 @@ def test_a_big_window_goes_to_disk_and_leaves_nothing_behind(tmp_path, monkeypat
     # whenever another test process makes a file there.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     before = unnamed_files()
-    budget = SpoolBudget()
+    stats = RunStats()
+    budget = SpoolBudget(stats)
     spool = WindowSpool(budget)
     for page in pages_of(entries_of_a_busy_day(6000, seed=5)):
         spool.add([ACTIVITY.row(entry) for entry in page])
@@ -190,11 +192,11 @@ def test_a_big_window_goes_to_disk_and_leaves_nothing_behind(tmp_path, monkeypat
     assert unnamed_files() == before, "the spool's file has no name, even while open"
     spool.close()
     assert budget.on_disk == 0
-    assert budget.peak_disk > spool_module.SPOOL_MEMORY_BYTES
+    assert stats.spool_peak_disk > spool_module.SPOOL_MEMORY_BYTES
 
 
 def test_spools_go_to_disk_once_all_of_them_fill_the_memory_budget():
-    budget = SpoolBudget(memory_bytes=50_000)
+    budget = SpoolBudget(RunStats(), memory_bytes=50_000)
     spools = []
     for n in range(20):
         spool = WindowSpool(budget)
@@ -213,7 +215,7 @@ def test_a_full_temporary_folder_is_one_line_naming_it_and_tmpdir(monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tempfile.SpooledTemporaryFile, "write", no_space)
-    spool = WindowSpool(SpoolBudget())
+    spool = WindowSpool(SpoolBudget(RunStats()))
     with pytest.raises(SpoolError) as full:
         spool.add([ACTIVITY.row(SIGN_IN)])
     spool.close()
