@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import random
 import threading
 import time
 import typing as t
-from collections import deque
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -32,6 +30,7 @@ from tap_zoom_logs.errors import (
     describe,
     zoom_error_fields,
 )
+from tap_zoom_logs.pacing import OF_LAST_ANSWERS, SLOW_DOWN_AFTER_429S, Lane
 from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.times import parse_iso
@@ -44,14 +43,8 @@ T = t.TypeVar("T")
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
-#: A lane halves its rate when this many of its last answers were per-second 429s (one
-#: now and then is another app's burst; a steady share is a limit below the tap's rate),
-#: and keeps at least the last rate below.
-SLOW_DOWN_AFTER_429S = 3
 #: An X-RateLimit-Limit this large is a daily quota (see _daily_remaining).
 DAILY_LIMIT_FLOOR = 1000
-OF_LAST_ANSWERS = 10
-MIN_REQUESTS_PER_SECOND = 0.1
 #: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
 #: hundred KB, so this is a broken proxy or server, and memory must stay bounded.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -66,14 +59,6 @@ MAX_TOKEN_RENEWALS = 3
 ZOOM_VALIDATION_CODE = 300
 ZOOM_NO_PERMISSION_CODE = 200
 ZOOM_MISSING_SCOPE_CODES = (4700, 4711)
-#: Windows in flight per family: enough for the allowed rate at the measured latency,
-#: twice over (windows page one request at a time, and the last ones drain slowly).
-LATENCY_HEADROOM = 2.0
-#: Windows in flight before the first answer says what Zoom's latency is.
-FIRST_WINDOWS_IN_FLIGHT = 4
-#: Never so many windows in flight that each waits longer than this between its pages:
-#: Zoom's page tokens expire after 15 minutes.
-MAX_PAGE_GAP_SECONDS = 300.0
 
 
 class _Transient(Exception):
@@ -117,72 +102,6 @@ def missing_scope(report: Report, detail: str) -> SettingError:
     )
 
 
-class Lane:
-    """One Zoom API family's client-side rate limit, and how many windows keep it busy.
-
-    Requests are spread evenly (one every 1/rate seconds) rather than in bursts: the
-    account's per-second budget is shared with the customer's other integrations. Slots go
-    in the order they are asked for, so no window waits behind the others for long: a
-    window starved of slots (as pyrate-limiter's wake-ups let happen with dozens of
-    threads) holds up the state of every window after it.
-    """
-
-    def __init__(self, family: str, rate: float, cap: int) -> None:
-        self.family = family
-        self.rate = rate
-        self.cap = cap
-        self._interval = 1.0 / rate
-        self._next_slot = 0.0
-        self._lock = threading.Lock()
-        self._latency: float | None = None
-        self._answers: deque[bool] = deque(maxlen=OF_LAST_ANSWERS)  # True: a 429
-        self.said_slower = False
-        #: Why no more requests go in this family ("" while they may).
-        self.spared = ""
-
-    def acquire(self, stopping: threading.Event) -> None:
-        """Wait for this family's next slot; give up at once when the run is stopping."""
-        with self._lock:
-            slot = max(time.monotonic(), self._next_slot)
-            self._next_slot = slot + self._interval
-        if stopping.wait(max(0.0, slot - time.monotonic())) or stopping.is_set():
-            raise Stopped
-
-    def refused(self) -> float | None:
-        """A per-second 429: when SLOW_DOWN_AFTER_429S of the last OF_LAST_ANSWERS were,
-        halve the rate (not below MIN_REQUESTS_PER_SECOND) and return it; else None."""
-        with self._lock:
-            self._answers.append(True)
-            if sum(self._answers) < SLOW_DOWN_AFTER_429S:
-                return None
-            self._answers.clear()  # judge the new rate by its own answers
-            self.rate = max(MIN_REQUESTS_PER_SECOND, self.rate / 2)
-            self._interval = 1.0 / self.rate
-            return self.rate
-
-    def admitted(self) -> None:
-        with self._lock:
-            self._answers.append(False)
-
-    def observe(self, seconds: float) -> None:
-        """One request's latency (its answer, not its wait for a slot)."""
-        with self._lock:
-            if self._latency is None:
-                self._latency = seconds
-            else:
-                self._latency += 0.2 * (seconds - self._latency)
-
-    def windows_in_flight(self) -> int:
-        """Little's law with headroom, capped by max_concurrent_requests."""
-        with self._lock:
-            if self._latency is None:
-                wanted = FIRST_WINDOWS_IN_FLIGHT
-            else:
-                wanted = math.ceil(self.rate * self._latency * LATENCY_HEADROOM) + 1
-        ceiling = min(self.cap, max(1, math.floor(self.rate * MAX_PAGE_GAP_SECONDS)))
-        return max(1, min(wanted, ceiling))
-
-
 class ZoomAPI:
     """One per run, shared by every stream: the HTTP session, the token, the rate limits
     and the retry policy."""
@@ -196,7 +115,6 @@ class ZoomAPI:
         self._reserve = int(config["daily_quota_reserve"])
         self.stats = stats
         self._retry_budget = float(config["max_retry_seconds"])
-        cap = int(config["max_concurrent_requests"])
         #: One lane per API family: each has its own rate limits and daily quota at Zoom.
         rates = {
             MEETINGS_API: "max_requests_per_second",
@@ -204,7 +122,7 @@ class ZoomAPI:
             CONTACT_CENTER_API: "contact_center_max_requests_per_second",
         }
         self.lanes = {
-            family: Lane(family, float(config[setting]), cap) for family, setting in rates.items()
+            family: Lane(family, float(config[setting])) for family, setting in rates.items()
         }
         self._session = requests.Session()
         self.stopping = threading.Event()

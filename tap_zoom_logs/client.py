@@ -6,7 +6,6 @@ import json
 import typing as t
 from functools import cached_property
 
-import pendulum
 from singer_sdk import Stream
 from singer_sdk.batch import Batcher
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -16,10 +15,9 @@ from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.records import Occurrences, decode, lw_id
 from tap_zoom_logs.reports import MEETINGS_API, Report
-from tap_zoom_logs.settings import bounds_of, reading_of
 from tap_zoom_logs.settling import DayCounts, count_late
-from tap_zoom_logs.times import TIME_KEYS, parse_moment, zoom_second
-from tap_zoom_logs.windows import Plan, Window, plan_stream
+from tap_zoom_logs.times import TIME_KEYS, zoom_second
+from tap_zoom_logs.windows import Plan, Window
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -60,7 +58,6 @@ class ZoomReportStream(Stream):
         super().__init__(tap)
         self.api = api
         self.feed = feed
-        self.plan: Plan | None = None
         #: The newest time emitted in this run (Zoom's UTC form; "" before any): how fresh
         #: the feed is, for the summary.
         self.newest_emitted = ""
@@ -97,37 +94,23 @@ class ZoomReportStream(Stream):
         derived = {"lw_id"} if self.time_field == "time" else {"lw_id", "time"}
         return [name for name in self.schema["properties"] if name not in derived]
 
-    def plan_run(self, now: pendulum.DateTime) -> Plan:
-        """What this stream reads in this run (the feed asks when the run's sync begins)."""
+    @property
+    def resume_state(self) -> t.Mapping[str, t.Any]:
+        """This stream's entry of the state the run started from ({} if none)."""
         # Read without creating: a stream not yet synced keeps no (empty) entry in the state.
-        state = self.tap_state.get("bookmarks", {}).get(self.tap_stream_id, {})
-        value = state.get("replication_key_value")
-        bookmark = None
-        # A bookmark without its key is taken as time's (state.py refuses any other key).
-        if value and state.get("replication_key", self.replication_key) == self.replication_key:
-            bookmark = parse_moment(f"state: bookmarks.{self.name}.replication_key_value", value)
-        settled = state.get("settled_through")
-        self.plan = plan_stream(
-            name=self.name,
-            bounds=bounds_of(self.config),
-            bookmark=bookmark,
-            reading=reading_of(self.config),
-            now=now,
-            settled_through=pendulum.Date.fromisoformat(settled) if settled else None,
+        found: t.Mapping[str, t.Any] = self.tap_state.get("bookmarks", {}).get(
+            self.tap_stream_id, {}
         )
-        for note in self.plan.notes:
-            self.logger.warning("%s", note)
-        return self.plan
+        return found
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        reads = self.feed.windows(self)
-        plan = self.plan
-        assert plan is not None, "the feed plans each stream before its first window"
+        windows = self.feed.windows(self)
+        plan = windows.plan
         if plan.windows:
             summary = StreamSummary.begin(self.api.stats)
             try:
-                for index, read in enumerate(reads, start=1):
+                for index, read in enumerate(windows.reads, start=1):
                     emitted = yield from self._emit(read, plan, index, context)
                     summary.add(emitted, read.pages)
             except DailyLimitReached as exc:

@@ -5,8 +5,10 @@ One feed per run, shared by the streams in the order the SDK syncs them (the tap
 first windows are already in flight while this one's last are still paging, and no window
 fetched ahead is thrown away.
 
-How many windows are in flight follows the rate: each family's `Lane` says how many keep
-its rate limit busy at the latency it measures (capped by max_concurrent_requests). What
+The feed plans the streams (windows.py) when a sync begins, and hands each stream its plan
+with its windows. How many windows are in flight follows the rate: `windows_in_flight`
+(pacing.py) says how many keep each family's lane busy at the latency it measures (capped
+by max_concurrent_requests). What
 is fetched ahead is bounded by what it holds: no new window starts while the spools hold
 more than `AHEAD_BYTES`, and a window that is not the next to be emitted waits before its
 next page until they hold less. Disk use is therefore at most about `AHEAD_BYTES` plus
@@ -25,16 +27,18 @@ from dataclasses import dataclass, field
 import pendulum
 
 from tap_zoom_logs.errors import DailyLimitReached, Interrupted, Stopped
+from tap_zoom_logs.pacing import windows_in_flight
 from tap_zoom_logs.paging import read_window
 from tap_zoom_logs.spool import SpoolBudget
+from tap_zoom_logs.windows import plan_from_state
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.paging import WindowRead
     from tap_zoom_logs.reports import Report
-    from tap_zoom_logs.windows import Plan, Window
+    from tap_zoom_logs.windows import Bounds, Plan, Reading, Window
 
 #: What the spools of windows not yet emitted may hold before the fetch-ahead waits.
 AHEAD_BYTES = 256 * 1024 * 1024
@@ -51,7 +55,26 @@ class FeedSource(t.Protocol):
     @property
     def report(self) -> Report: ...
 
-    def plan_run(self, now: pendulum.DateTime) -> Plan: ...
+    @property
+    def resume_state(self) -> Mapping[str, t.Any]:
+        """The stream's entry of the state the run started from ({} if none)."""
+        ...
+
+
+@dataclass
+class StreamWindows:
+    """What a stream reads in this run: its plan, and its windows as they are read."""
+
+    plan: Plan
+    reads: Iterator[WindowRead]
+
+
+@dataclass(frozen=True)
+class Planning:
+    """The settings that shape every stream's plan (windows.plan_stream)."""
+
+    bounds: Bounds
+    reading: Reading
 
 
 @dataclass
@@ -78,10 +101,21 @@ class WindowFeed:
     """Fetches the windows of the run's streams and hands each back when it is complete."""
 
     def __init__(
-        self, api: ZoomAPI, page_size: int, sync_order: Callable[[], Sequence[FeedSource]]
+        self,
+        api: ZoomAPI,
+        *,
+        page_size: int,
+        max_windows: int,
+        planning: Planning,
+        sync_order: Callable[[], Sequence[FeedSource]],
     ) -> None:
         self._api = api
         self._page_size = page_size
+        #: max_concurrent_requests: the most windows in flight, whatever the rate.
+        self._max_windows = max_windows
+        self._planning = planning
+        #: Each stream's plan, made when the sync that reaches it begins.
+        self._plans: dict[str, Plan] = {}
         self.budget = SpoolBudget(api.stats)
         #: The streams in the order the SDK syncs them (asked when the sync begins).
         self._sync_order = sync_order
@@ -131,15 +165,14 @@ class WindowFeed:
             self.stop()
             raise Interrupted(self._signal)
 
-    def windows(self, source: FeedSource) -> Iterator[WindowRead]:
-        """`source`'s windows, each complete, oldest first; the caller closes each spool.
-
-        Its plan is made now, unless the sync of an earlier stream made it already.
-        """
+    def windows(self, source: FeedSource) -> StreamWindows:
+        """`source`'s plan, and its windows, each complete, oldest first, as they come (the
+        caller closes each spool). The plan is made now, unless the sync of an earlier
+        stream made it already."""
         self.check_interrupted()
         if not self._jobs.queue or self._jobs.queue[0].source is not source:
             self._restart(source)
-        return self._windows_of(source)
+        return StreamWindows(self._plans[source.name], self._windows_of(source))
 
     def _windows_of(self, source: FeedSource) -> Iterator[WindowRead]:
         while self._jobs.queue and self._jobs.queue[0].source is source:
@@ -161,9 +194,22 @@ class WindowFeed:
             self.check_interrupted()
             raise
         for source in sources:
-            plan = source.plan_run(now)
+            plan = self._plan(source, now)
             for window in plan.windows:
                 self._jobs.queue.append(_Job(source, window, window.is_open(now)))
+
+    def _plan(self, source: FeedSource, now: pendulum.DateTime) -> Plan:
+        plan = plan_from_state(
+            source.name,
+            source.resume_state,
+            bounds=self._planning.bounds,
+            reading=self._planning.reading,
+            now=now,
+        )
+        for note in plan.notes:
+            self._api.logger.warning("%s", note)
+        self._plans[source.name] = plan
+        return plan
 
     def _next(self) -> WindowRead:
         with self._cond:
@@ -194,7 +240,8 @@ class WindowFeed:
                 continue
             if self.budget.held > AHEAD_BYTES:
                 return
-            if self._jobs.running[family] >= self._api.lanes[family].windows_in_flight():
+            wanted = windows_in_flight(self._api.lanes[family], self._max_windows)
+            if self._jobs.running[family] >= wanted:
                 full.add(family)
                 continue
             self._start(job)

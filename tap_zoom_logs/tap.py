@@ -26,9 +26,10 @@ from tap_zoom_logs.builtin_settings import (
     prepare_batch_config,
 )
 from tap_zoom_logs.errors import Interrupted, SettingError, TapZoomLogsError
-from tap_zoom_logs.feed import WindowFeed
+from tap_zoom_logs.feed import Planning, WindowFeed
 from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
 from tap_zoom_logs.run_stats import RunStats
+from tap_zoom_logs.settings import bounds_of, reading_of
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
@@ -268,7 +269,13 @@ class TapZoomLogs(Tap):
     @cached_property
     def feed(self) -> WindowFeed:
         """The run's one window feed: it reads ahead across the streams, in sync order."""
-        return WindowFeed(self.zoom, int(self.config["page_size"]), self._sync_order)
+        return WindowFeed(
+            self.zoom,
+            page_size=int(self.config["page_size"]),
+            max_windows=int(self.config["max_concurrent_requests"]),
+            planning=Planning(bounds_of(self.config), reading_of(self.config)),
+            sync_order=self._sync_order,
+        )
 
     def _sync_order(self) -> list[ZoomReportStream]:
         """The streams in the order the SDK's sync_all visits them: `streams`, which the SDK

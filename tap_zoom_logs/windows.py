@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 import pendulum
 
-from tap_zoom_logs.times import zoom_second
+from tap_zoom_logs.times import parse_moment, zoom_second
+
+if t.TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Zoom keeps six months of report data; a request reaching further back is refused.
 RETENTION_MONTHS = 6
@@ -173,6 +176,32 @@ def plan_stream(
         now=now,
     )
     return Plan(start, end, tuple(windows), tuple(notes), held)
+
+
+def plan_from_state(
+    name: str,
+    state: Mapping[str, t.Any],
+    *,
+    bounds: Bounds,
+    reading: Reading,
+    now: pendulum.DateTime,
+) -> Plan:
+    """`plan_stream` for the stream `name` whose entry of the state is `state` ({} before
+    its first run): its bookmark (a bookmark without its key is taken as time's: state.py
+    refuses any other key) and the newest day it has settled."""
+    value = state.get("replication_key_value")
+    bookmark = None
+    if value and state.get("replication_key", "time") == "time":
+        bookmark = parse_moment(f"state: bookmarks.{name}.replication_key_value", value)
+    settled = state.get("settled_through")
+    return plan_stream(
+        name=name,
+        bounds=bounds,
+        bookmark=bookmark,
+        reading=reading,
+        now=now,
+        settled_through=pendulum.Date.fromisoformat(settled) if settled else None,
+    )
 
 
 def _usable(

@@ -13,9 +13,8 @@ import pendulum
 import pytest
 import requests
 
-from tap_zoom_logs import api, errors
+from tap_zoom_logs import api, errors, pacing
 from tap_zoom_logs.api import (
-    Lane,
     ZoomAPI,
     _daily_remaining,
     _payload,
@@ -23,6 +22,7 @@ from tap_zoom_logs.api import (
     _Transient,
     parse_retry_after,
 )
+from tap_zoom_logs.pacing import Lane, windows_in_flight
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.streams import ActivityLogsStream
 from tests.conftest import report_of
@@ -84,12 +84,12 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fixed = Clock(100.0)
-    monkeypatch.setattr(api, "time", types.SimpleNamespace(monotonic=fixed.monotonic))
+    monkeypatch.setattr(pacing, "time", types.SimpleNamespace(monotonic=fixed.monotonic))
     return fixed
 
 
 def test_slots_are_spaced_evenly_in_the_order_asked(clock):
-    lane = Lane("report", rate=5, cap=128)
+    lane = Lane("report", rate=5)
     for _ in range(4):
         lane.acquire(clock)  # type: ignore[arg-type]
 
@@ -102,31 +102,31 @@ def test_slots_are_spaced_evenly_in_the_order_asked(clock):
 def test_a_stopping_run_gets_no_slot(clock):
     clock.stopping = True
     with pytest.raises(errors.Stopped):
-        Lane("report", rate=5, cap=128).acquire(clock)  # type: ignore[arg-type]
+        Lane("report", rate=5).acquire(clock)  # type: ignore[arg-type]
 
 
 def test_windows_in_flight_follow_the_measured_latency_up_to_the_cap():
-    lane = Lane("report", rate=10, cap=128)
-    assert lane.windows_in_flight() == api.FIRST_WINDOWS_IN_FLIGHT, "before any answer"
+    lane = Lane("report", rate=10)
+    assert windows_in_flight(lane, 128) == pacing.FIRST_WINDOWS_IN_FLIGHT, "before any answer"
     lane.observe(0.5)
-    assert lane.windows_in_flight() == 11, "10/s x 0.5 s x headroom 2, plus one"
+    assert windows_in_flight(lane, 128) == 11, "10/s x 0.5 s x headroom 2, plus one"
     lane.observe(1.0)  # moves a fifth of the way: 0.6 s
-    assert lane.windows_in_flight() == 13
-    assert Lane("report", rate=10, cap=2).windows_in_flight() == 2
-    capped = Lane("report", rate=10, cap=8)
+    assert windows_in_flight(lane, 128) == 13
+    assert windows_in_flight(Lane("report", rate=10), 2) == 2
+    capped = Lane("report", rate=10)
     capped.observe(0.5)
-    assert capped.windows_in_flight() == 8
+    assert windows_in_flight(capped, 8) == 8
 
 
 def test_windows_in_flight_never_leave_a_page_token_waiting_too_long():
     """At 0.01 requests/s, more than 3 windows in flight would leave each more than 300 s
     between its pages, and Zoom's page tokens expire after 15 minutes."""
-    slow = Lane("report", rate=0.01, cap=128)
+    slow = Lane("report", rate=0.01)
     slow.observe(1000.0)
-    assert slow.windows_in_flight() == 3
-    slower = Lane("report", rate=0.001, cap=128)
+    assert windows_in_flight(slow, 128) == 3
+    slower = Lane("report", rate=0.001)
     slower.observe(1000.0)
-    assert slower.windows_in_flight() == 1, "at least one"
+    assert windows_in_flight(slower, 128) == 1, "at least one"
 
 
 # --------------------------------------------------------------------------- answers judged
