@@ -56,8 +56,6 @@ class WindowRead:
     window: Window
     spool: WindowSpool
     pages: int
-    #: Entries served twice across a page boundary while Zoom added entries: kept once.
-    repeats_dropped: int = 0
     #: The read ended at the window's `lower` second, before Zoom's last page.
     stopped_early: bool = False
 
@@ -202,9 +200,9 @@ class _Reading:
                 self.last_page = rows or self.last_page
             self.spool.add(rows)
             if self._reaches_below_lower(rows):
-                return WindowRead(self.window, self.spool, self.pages, self.dropped, True)
+                return WindowRead(self.window, self.spool, self.pages, stopped_early=True)
             if not page_token:
-                return WindowRead(self.window, self.spool, self.pages, self.dropped)
+                return WindowRead(self.window, self.spool, self.pages)
             self._check_paging_ends(page_token, total)
 
     def _reaches_below_lower(self, rows: list[Row]) -> bool:
