@@ -32,8 +32,8 @@ from xdist.scheduler import LoadScopeScheduling
 from tap_zoom_logs import cli
 from tap_zoom_logs.records import Row
 from tap_zoom_logs.reports import Report
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.spool import WindowSpool
+from zoom_emulator import ZoomEmulator
 
 #: The streams selected by default, and every stream.
 STREAMS = ("activity_logs", "operation_logs")

@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tests.conftest import (
     FIELDS,
     STREAMS,
@@ -40,6 +39,7 @@ from tests.conftest import (
     truth,
     without_id,
 )
+from zoom_emulator import ZoomEmulator
 
 #: Several windows per stream (8 days of data in 2-day windows), several pages per window.
 BACKFILL = {
@@ -449,7 +449,7 @@ def test_an_entry_that_breaks_the_contract_is_never_silently_dropped(tap, emulat
         emulator.add_entry(stream, entry)
         served = next(
             row
-            for row in emulator._data.ascending(stream, dt.date.fromisoformat(day))
+            for row in emulator.data.ascending(stream, dt.date.fromisoformat(day))
             if row.get(MARKER_FIELD[stream]) == marker
         )
         if value is None:

@@ -14,7 +14,6 @@ from datetime import timedelta
 import pendulum
 import pytest
 
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tests.conftest import (
     STREAMS,
     TAP,
@@ -27,6 +26,7 @@ from tests.conftest import (
     truth,
     without_id,
 )
+from zoom_emulator import ZoomEmulator
 
 # --------------------------------------------------------------------------- paging that ends
 
@@ -154,7 +154,7 @@ def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state
     tap, emulator, signum, code, times
 ):
     config = tap.config(page_size=10, lookback_days=0, max_requests_per_second=50)
-    emulator.latency = 0.05
+    emulator.options.latency = 0.05
     emulator.inject("slow", times=40, after=25, delay=30)  # requests that hang
     path = tap.tmp_path / "config-signal.json"
     path.write_text(json.dumps(config))
@@ -178,7 +178,7 @@ def test_a_signal_stops_the_run_at_once_with_its_exit_code_and_a_resumable_state
     assert stderr.strip().splitlines()[-1].startswith(f"tap-zoom-logs: stopped by {signum.name}")
     stopped = parse_output(process.returncode, stdout, stderr)
     emulator.clear_faults()
-    emulator.latency = 0
+    emulator.options.latency = 0
     resumed = tap.run(config, state=stopped.state or None)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert_union_is_the_truth([stopped, resumed], emulator, config)

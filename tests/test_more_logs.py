@@ -16,7 +16,6 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tap_zoom_logs.sandbox import ACTIVITY_SCOPE, OPERATION_SCOPE, ZoomEmulator
 from tests.conftest import (
     ALL_STREAMS,
     STREAMS,
@@ -31,6 +30,7 @@ from tests.conftest import (
     truth,
     without_id,
 )
+from zoom_emulator import ACTIVITY_SCOPE, OPERATION_SCOPE, ZoomEmulator
 
 NEW = ("meeting_activity_logs", "phone_operation_logs", "contact_center_operation_logs")
 NEW_ENDPOINTS = ("meeting_activities", "phone_operationlogs", "contact_center_operation_logs")
@@ -287,7 +287,11 @@ def test_a_daily_limit_in_the_last_stream_synced_fails_the_run(tap, emulator, su
     assert order == [s for s in synced if stopped.records[s]], "records in the SDK's order"
     for stream in synced[:-1]:
         assert without_id(stream, stopped.records[stream]) == truth(emulator, stream, config)
-    assert max(first_pages(emulator).values()) == 1, "a window was fetched twice"
+    # Only an open window's first page is asked twice: read again to tell identical
+    # entries at a page boundary from a shift (as the tap reports it).
+    again = sum(int(n) for n in re.findall(r"and (\d+) first pages read again", stopped.stderr))
+    asked = first_pages(emulator)
+    assert sum(asked.values()) - len(asked) == again, "a window was fetched twice"
     emulator.clear_faults()
     resumed = tap.run(config, state=stopped.state, select=subset)
 
@@ -323,7 +327,7 @@ def test_a_refused_page_size_is_asked_again_without_it(tap, emulator):
     """Contact Center's published definition does not list page_size: if Zoom refuses it,
     the tap asks without it (Zoom's default 30 a page), once told, and loses nothing."""
     stream = "contact_center_operation_logs"
-    emulator.refuse_page_size = (stream,)
+    emulator.options.refuse_page_size = (stream,)
     # One window at a time: the first refusal is the only one.
     config = tap.config(window_days=1, max_concurrent_requests=1)
     run = tap.run(config, select=(stream, "activity_logs"))

@@ -4,10 +4,12 @@ checked in this process in test_api_unit.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tests.conftest import Tap, assert_exact
+from zoom_emulator import ZoomEmulator
 
 
 def statuses(emulator, endpoint):
@@ -112,7 +114,10 @@ def test_each_stream_ends_with_a_summary_and_metric_lines(tap, emulator):
     assert_exact(run, emulator, config)
     summary = next(line for line in run.stderr.splitlines() if "activity_logs done:" in line)
     entries = len(run.records["activity_logs"])
-    pages = emulator.stats.pages("activities")
+    # Today's window is open: where identical entries meet at a page boundary, its first
+    # page is read again to tell them from a shift (whether they do depends on the hour).
+    again = int(re.search(r"and (\d+) first pages read again", summary)[1])
+    pages = emulator.stats.pages("activities") - again
     assert f"{entries:,} entries" in summary
     assert f"{pages} pages" in summary
     assert "1 rate limit (429)" in summary and "2 server error (5xx)" in summary

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tap_zoom_logs.sandbox import (
+from zoom_emulator import (
     ACTIVITY_SCOPE,
     CONTACT_CENTER_SCOPE,
     MEETING_ACTIVITY_SCOPE,
@@ -180,10 +180,18 @@ def test_token_refused_for_wrong_credentials(
     }
 
 
-def test_token_refused_when_parameters_are_in_the_query_string(shared: ZoomEmulator) -> None:
-    response = token_request(shared, in_query=True)
-    assert response.status_code == 400
-    assert response.json()["error"] == "unsupported_grant_type"
+def test_the_grant_is_taken_in_the_query_string_too(shared: ZoomEmulator) -> None:
+    """Zoom's published request collection sends the grant in the query string; the tap
+    sends it in the form body. Both are taken, a wrong grant in either is not."""
+    assert token_request(shared, in_query=True).status_code == 200
+    wrong = requests.post(
+        shared.oauth_url,
+        auth=(shared.client_id, shared.client_secret),
+        params={"grant_type": "client_credentials", "account_id": shared.account_id},
+        timeout=5,
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "unsupported_grant_type"
 
 
 def test_token_expires_server_side() -> None:
@@ -675,7 +683,7 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "tap_zoom_logs.sandbox",
+            "zoom_emulator",
             "--port",
             "0",
             "--seed",

@@ -18,20 +18,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from tap_zoom_logs.sandbox import (
-    ACTIVITY_SCOPE,
-    CLASSIC_SCOPE,
-    CONTACT_CENTER_SCOPE,
-    DEFAULT_SCOPES,
-    MEETING_ACTIVITY_SCOPE,
-    MEETING_ACTIVITY_TYPES,
-    PHONE_CLASSIC_SCOPE,
-    PHONE_OPERATION_SCOPE,
-    REPORT_ENDPOINTS,
-    STREAMS,
-    ZoomEmulator,
-)
-from tap_zoom_logs.sandbox.cli import volumes_of
 from tests.conftest import FIELDS
 from tests.test_sandbox import (
     KEYS,
@@ -44,6 +30,20 @@ from tests.test_sandbox import (
     report,
     token_request,
 )
+from zoom_emulator import (
+    ACTIVITY_SCOPE,
+    CLASSIC_SCOPE,
+    CONTACT_CENTER_SCOPE,
+    DEFAULT_SCOPES,
+    MEETING_ACTIVITY_SCOPE,
+    MEETING_ACTIVITY_TYPES,
+    PHONE_CLASSIC_SCOPE,
+    PHONE_OPERATION_SCOPE,
+    REPORT_ENDPOINTS,
+    STREAMS,
+    ZoomEmulator,
+)
+from zoom_emulator.cli import volumes_of
 
 MEETING_TIME_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}")
 TODAY = {"from": "2026-03-30", "to": "2026-03-30"}
@@ -136,7 +136,7 @@ def test_a_huge_volume_is_not_drawn_until_asked() -> None:
     emu = ZoomEmulator(seed=SEED, now=NOW, entries_per_day={"activity_logs": 1_000_000})
     config = emu.tap_config()
     assert config["start_date"] == "2026-02-19T00:00:00Z"  # the oldest of 40 days
-    assert emu._data._ascending == {}, "tap_config() drew a day to know it has data"
+    assert emu.data._ascending == {}, "tap_config() drew a day to know it has data"
 
 
 @pytest.mark.parametrize(
@@ -716,7 +716,7 @@ def test_cli_options(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "tap_zoom_logs.sandbox",
+            "zoom_emulator",
             "--port=0",
             "--history-days=3",
             "--entries-per-day=0",
@@ -758,7 +758,7 @@ def test_cli_options(tmp_path: Path) -> None:
 
 def test_cli_rejects_an_unknown_stream() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "tap_zoom_logs.sandbox", "--entries-per-day=sign_ins=5"],
+        [sys.executable, "-m", "zoom_emulator", "--entries-per-day=sign_ins=5"],
         capture_output=True,
         text=True,
         check=False,

@@ -21,8 +21,6 @@ import pytest
 import trustme
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tap_zoom_logs.sandbox import ZoomEmulator
-from tap_zoom_logs.sandbox import server as sandbox_server
 from tests.conftest import (
     Tap,
     TapRun,
@@ -31,6 +29,8 @@ from tests.conftest import (
     one_line_error,
     secrets_of,
 )
+from zoom_emulator import ZoomEmulator
+from zoom_emulator import server as sandbox_server
 
 DEBUG = {"TAP_ZOOM_LOGS_LOGLEVEL": "DEBUG"}
 
@@ -157,12 +157,12 @@ def test_no_secret_in_debug_logs_of_bad_input(tap, emulator, case):
 # --------------------------------------------------------------------------- clear text
 
 
-class _IPv6Server(sandbox_server._Server):
+class _IPv6Server(sandbox_server.Server):
     address_family = socket.AF_INET6
 
 
 def test_http_on_ipv6_loopback_is_accepted(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox_server, "_Server", _IPv6Server)
+    monkeypatch.setattr(sandbox_server, "Server", _IPv6Server)
     try:
         zoom = ZoomEmulator(seed=3, history_days=3, entries_per_day=10, host="::1").start()
     except OSError as exc:  # pragma: no cover - a host without IPv6
@@ -240,7 +240,7 @@ def https_zoom(ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> Any:
     `watch` counts the handshakes clients broke off (which no request counter sees)."""
     watch = HandshakeWatch()
 
-    class WatchedServer(sandbox_server._Server):
+    class WatchedServer(sandbox_server.Server):
         def finish_request(self, request: Any, client_address: Any) -> None:
             try:
                 super().finish_request(request, client_address)
@@ -248,7 +248,7 @@ def https_zoom(ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> Any:
                 watch.add(exc.reason or str(exc))
                 raise
 
-    monkeypatch.setattr(sandbox_server, "_Server", WatchedServer)
+    monkeypatch.setattr(sandbox_server, "Server", WatchedServer)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost").configure_cert(context)
     with ZoomEmulator(seed=5, history_days=3, entries_per_day=10, ssl_context=context) as zoom:

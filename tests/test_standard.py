@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.tap import TapZoomLogs
 from tests.conftest import ALL_STREAMS, catalog_selecting
+from zoom_emulator import ZoomEmulator
 
 # The suite builds its test class from a config at import time, so the emulator must be
 # serving by then; it is a daemon thread and ends with the test session.

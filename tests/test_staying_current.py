@@ -15,7 +15,6 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tap_zoom_logs.sandbox import ZoomEmulator
 from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
 from tests.conftest import (
@@ -30,6 +29,7 @@ from tests.conftest import (
     one_line_error,
     parse_output,
 )
+from zoom_emulator import ZoomEmulator
 
 REPORT_ENDPOINTS = {"activity_logs": "activities", "operation_logs": "operationlogs"}
 

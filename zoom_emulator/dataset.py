@@ -1,0 +1,259 @@
+"""Entries per (stream, UTC day): generated lazily, cached, extended by late entries."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from bisect import insort
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from .common import DEFAULT_ENTRIES_PER_DAY, EMPTY_DAY_RATE, STREAMS, days_between
+from .data import (
+    TIME_FIELDS,
+    TIME_PATTERNS,
+    People,
+    generate_day,
+    make_entry,
+    second_bound,
+    time_text,
+)
+
+if TYPE_CHECKING:
+    from .endpoints import Filter, Query
+
+#: Rows of one UTC day, newest first, and the slice [start, stop) of them in a window.
+Segment = tuple[list[dict[str, Any]], int, int]
+
+
+def _time_key(entry: Mapping[str, Any], field: str) -> str:
+    """An entry's time text for ordering; "" for one a test has broken (no time, a number)."""
+    value = entry.get(field)
+    return value if isinstance(value, str) else ""
+
+
+def _first_older(rows: list[dict[str, Any]], bound: str, field: str) -> int:
+    """Index of the first of newest-first ``rows`` whose time is before ``bound``."""
+    low, high = 0, len(rows)
+    while low < high:
+        middle = (low + high) // 2
+        if _time_key(rows[middle], field) >= bound:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+class Dataset:
+    """Entries per (stream, UTC day), generated lazily from the seed and cached.
+
+    Ascending lists are the source of truth (late entries are inserted in them); descending
+    lists, the order Zoom serves, are derived snapshots that are never mutated, so a page can
+    slice them outside the lock, and a pinned window (snapshot paging) keeps what it saw.
+    """
+
+    def __init__(
+        self, seed: int, history_days: int, entries_per_day: Mapping[str, int], now: datetime
+    ) -> None:
+        self._seed = seed
+        self._per_day = dict(entries_per_day)
+        self._now = now
+        self._today = now.date()
+        self._oldest = self._today - timedelta(days=max(history_days, 1) - 1)
+        self._people = People.of(seed)
+        self._lock = threading.RLock()
+        self._ascending: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        self._descending: dict[tuple[str, date, Filter | None], list[dict[str, Any]]] = {}
+        self._arrivals = 0
+
+    def history(self) -> list[date]:
+        return list(days_between(self._oldest, self._today))
+
+    def _rng(self, stream: str, day: date, purpose: str = "") -> random.Random:
+        """The RNG of one (stream, day), seeded by the day's age, not its date: the data set
+        then looks the same on every calendar day (a test's data cannot pass on one date and
+        fail on the next); only today's cut at ``now`` moves with the hour."""
+        age = (self._today - day).days
+        return random.Random(f"{self._seed}:{stream}:{age}d{purpose}")
+
+    def _quiet(self, stream: str, day: date) -> bool:
+        return self._rng(stream, day, ":quiet").random() < EMPTY_DAY_RATE
+
+    def _is_empty(self, stream: str, day: date) -> bool:
+        # The oldest day always has data (it is the config's start_date) and two empty days
+        # never follow each other, so no window goes silent just because of this rule.
+        if day == self._oldest or not self._quiet(stream, day):
+            return False
+        return not self._quiet(stream, day - timedelta(days=1))
+
+    def _count(self, stream: str, day: date, rng: random.Random) -> int:
+        if not self._oldest <= day <= self._today or self._is_empty(stream, day):
+            return 0
+        per_day = self._per_day[stream]
+        low = max(1, round(per_day * 0.5)) if per_day > 0 else 0
+        return rng.randint(low, max(low, round(per_day * 1.5)))
+
+    def _generate(self, stream: str, day: date) -> list[dict[str, Any]]:
+        rng = self._rng(stream, day)
+        count = self._count(stream, day, rng)
+        entries = generate_day(stream, day, rng, count, self._people)
+        if day == self._today:
+            # The whole day is drawn, then cut at now: a later run sees a superset.
+            field, now = TIME_FIELDS[stream], time_text(stream, self._now)
+            entries = [entry for entry in entries if entry[field] <= now]
+        return entries
+
+    def ascending(self, stream: str, day: date) -> list[dict[str, Any]]:
+        with self._lock:
+            key = (stream, day)
+            if key not in self._ascending:
+                self._ascending[key] = self._generate(stream, day)
+            return self._ascending[key]
+
+    def descending(self, stream: str, day: date, found: Filter | None) -> list[dict[str, Any]]:
+        with self._lock:
+            key = (stream, day, found)
+            if key not in self._descending:
+                newest_first = reversed(self.ascending(stream, day))
+                self._descending[key] = (
+                    list(newest_first)
+                    if found is None
+                    else [entry for entry in newest_first if found.matches(entry)]
+                )
+            return self._descending[key]
+
+    def known_days(self, stream: str) -> list[date]:
+        with self._lock:
+            late = {day for (name, day), rows in self._ascending.items() if name == stream and rows}
+        return sorted(late.union(self.history()))
+
+    def has_entries(self, stream: str, day: date) -> bool:
+        """Whether ``stream`` has entries on ``day``, without drawing a large day to know."""
+        with self._lock:
+            if (stream, day) in self._ascending:
+                return bool(self._ascending[stream, day])
+        if not self._oldest <= day <= self._today:
+            return False  # nothing is drawn there, and nothing was added (not cached)
+        if day == self._today:  # cut at now: only the entries can tell
+            return bool(self.ascending(stream, day))
+        return self._count(stream, day, self._rng(stream, day)) > 0
+
+    def add(self, stream: str, entry: dict[str, Any]) -> None:
+        field = TIME_FIELDS[stream]
+        stamp = entry.get(field)
+        if not isinstance(stamp, str) or not re.fullmatch(TIME_PATTERNS[stream], stamp):
+            example = time_text(stream, datetime(2026, 3, 29, 11, 38, 50, 216_000))
+            raise ValueError(f"entry needs a {field!r} like {example}, got {stamp!r}")
+        day = date.fromisoformat(stamp[:10])
+        with self._lock:
+            # After the entries of the same time: it arrived late.
+            rows = self.ascending(stream, day)
+            insort(rows, dict(entry), key=lambda row: _time_key(row, field))
+            self._descending = {k: v for k, v in self._descending.items() if k[:2] != (stream, day)}
+
+    def arrive(self, stream: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Add an entry at ``now`` (``given``, or a drawn one), newest of the stream."""
+        with self._lock:
+            self._arrivals += 1
+            number = self._arrivals
+        field, stamp = TIME_FIELDS[stream], time_text(stream, self._now)
+        if given is None:
+            rng = random.Random(f"{self._seed}:{stream}:arrival:{number}")
+            entry = make_entry(stream, rng, stamp, self._people)
+        else:
+            entry = {field: stamp, **given}
+        self.add(stream, entry)
+        return entry
+
+    def between(self, stream: str, start: str, end: str) -> list[dict[str, Any]]:
+        """Copies of the entries with ``start`` <= time <= ``end`` (whole seconds, ISO text)."""
+        first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+        low, high = second_bound(stream, start, end=False), second_bound(stream, end, end=True)
+        field, width = TIME_FIELDS[stream], len(low)
+        with self._lock:
+            return [
+                dict(entry)
+                for day in self.known_days(stream)
+                if first <= day <= last
+                for entry in self.ascending(stream, day)
+                if low <= (stamp := _time_key(entry, field)) <= high and len(stamp) == width
+            ]
+
+    def everything(self, stream: str) -> list[dict[str, Any]]:
+        """Copies of every entry as served, day by day (even one whose time was broken)."""
+        with self._lock:
+            return [
+                dict(entry)
+                for day in self.known_days(stream)
+                for entry in self.ascending(stream, day)
+            ]
+
+    def window(self, stream: str, query: Query) -> tuple[Segment, ...]:
+        """The entries of a query's window, newest first, as slices of cached day lists."""
+        field = TIME_FIELDS[stream]
+        first, last = query.start.date(), (query.end - timedelta(microseconds=1)).date()
+        segments: list[Segment] = []
+        for day in reversed(list(days_between(first, last))):
+            rows = self.descending(stream, day, query.filter)
+            day_start = datetime.combine(day, time(), timezone.utc)
+            if query.start <= day_start and day_start + timedelta(days=1) <= query.end:
+                segments.append((rows, 0, len(rows)))  # the whole day: no time is read
+                continue
+            newest = _first_older(rows, time_text(stream, query.end), field)
+            oldest = _first_older(rows, time_text(stream, query.start), field)
+            segments.append((rows, newest, oldest))
+        return tuple(segments)
+
+
+def in_order(segments: tuple[Segment, ...], order: str, salt: str) -> tuple[Segment, ...]:
+    """A window's newest-first segments served in ``order`` (see ORDERS); a shuffle is the
+    same for the same ``salt`` (the query) while the entries stay the same."""
+    if order == "newest":
+        return segments
+    rows = [row for day_rows, start, stop in segments for row in day_rows[start:stop]]
+    if order == "oldest":
+        rows.reverse()
+    else:
+        random.Random(f"{salt}:{len(rows)}").shuffle(rows)
+    return ((rows, 0, len(rows)),)
+
+
+def page_of(
+    segments: tuple[Segment, ...], offset: int, size: int
+) -> tuple[list[dict[str, Any]], bool, int]:
+    """Entries ``offset`` onwards of a window, at most ``size``; whether more follow; total."""
+    total = sum(stop - start for _, start, stop in segments)
+    rows: list[dict[str, Any]] = []
+    skip = offset
+    for day_rows, start, stop in segments:
+        if skip >= stop - start:
+            skip -= stop - start
+            continue
+        begin = start + skip
+        rows.extend(day_rows[begin : min(stop, begin + size - len(rows))])
+        skip = 0
+        if len(rows) >= size:
+            break
+    return rows, offset + len(rows) < total, total
+
+
+def volumes(entries_per_day: int | Mapping[str, int]) -> dict[str, int]:
+    """Entries per day for every stream: one number for all, or a mapping stream -> number
+    in which a stream not named gets DEFAULT_ENTRIES_PER_DAY (name it with 0 to silence it)."""
+    if isinstance(entries_per_day, int):
+        found = dict.fromkeys(STREAMS, entries_per_day)
+    else:
+        for stream in entries_per_day:
+            check_stream(stream)
+        found = {s: entries_per_day.get(s, DEFAULT_ENTRIES_PER_DAY) for s in STREAMS}
+    negative = sorted(stream for stream, n in found.items() if n < 0)
+    if negative:
+        raise ValueError(f"entries per day cannot be negative ({', '.join(negative)})")
+    return found
+
+
+def check_stream(stream: str) -> None:
+    if stream not in STREAMS:
+        raise ValueError(f"unknown stream {stream!r}; expected one of {STREAMS}")
