@@ -13,7 +13,7 @@ out and installed in a throwaway virtualenv, and run beside the current tap in t
 memory sections, so that "no worse than before" is measured in one run, not remembered).
 
 It drives the real ``tap-zoom-logs`` executable (a subprocess per run, its stdout to
-/dev/null) against ``python -m tap_zoom_logs.sandbox`` in another process, so that the
+/dev/null) against ``python -m zoom_emulator`` in another process, so that the
 emulator's CPU does not share a GIL with what is measured. Every client run is a child
 process reaped with ``os.wait4`` (by a small launcher, see ``LAUNCHER``), so its CPU time
 (user+sys) and peak RSS (``ru_maxrss``) are its own. Peak disk is what the tap's summary
@@ -111,7 +111,7 @@ QUICK = Sizes(4, 900, 12, 800, (0.05, 0.4), 30, 1000, 50_000, 2, (2_000, 20_000)
 
 
 class Emulator:
-    """``python -m tap_zoom_logs.sandbox`` in its own process, and a local copy of its data."""
+    """``python -m zoom_emulator`` in its own process, and a local copy of its data."""
 
     def __init__(
         self, *, seed: int, days: int, per_day: dict[str, int], latency: float, limit: float
@@ -121,7 +121,7 @@ class Emulator:
         command = [
             sys.executable,
             "-m",
-            "tap_zoom_logs.sandbox",
+            "zoom_emulator",
             "--port=0",
             f"--seed={seed}",
             f"--history-days={days}",
@@ -169,7 +169,7 @@ class Emulator:
     def counts(self) -> dict[tuple[str, dt.date], int]:
         """Entries per (stream, day), from a local emulator with the same seed and clock."""
         if self._counts is None:
-            from tap_zoom_logs.sandbox import ZoomEmulator  # noqa: PLC0415 - only here
+            from zoom_emulator import ZoomEmulator  # noqa: PLC0415 - only here
 
             now = dt.datetime.strptime(self.end, "%Y-%m-%dT%H:%M:%SZ").replace(
                 tzinfo=dt.timezone.utc

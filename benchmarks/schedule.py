@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from tap_zoom_logs.sandbox import ZoomEmulator
+from zoom_emulator import ZoomEmulator
 
 REPO = Path(__file__).resolve().parents[1]
 STREAMS = {"activity_logs": "activities", "operation_logs": "operationlogs"}

@@ -48,11 +48,12 @@ def ensure_venv(path: Path, *requirements: str) -> Path:
 def main() -> None:
     tap_python = ensure_venv(TAP_VENV, "-e", ".[test]")
     if Path(sys.prefix).resolve() != TAP_VENV.resolve():
-        # The emulator lives in the tap's package: continue inside the tap's virtualenv.
+        # The emulator (zoom_emulator/, beside the tap) is importable in the tap's editable
+        # install: continue inside the tap's virtualenv.
         os.execv(str(tap_python), [str(tap_python), __file__, *sys.argv[1:]])
     meltano = ensure_venv(MELTANO_VENV, "-r", "requirements-meltano.txt").with_name("meltano")
 
-    from tap_zoom_logs.sandbox import ZoomEmulator  # noqa: PLC0415 - needs the tap's venv
+    from zoom_emulator import ZoomEmulator  # noqa: PLC0415 - needs the tap's venv
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     DATABASE.unlink(missing_ok=True)

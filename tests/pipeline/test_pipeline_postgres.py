@@ -38,7 +38,7 @@ from pipeline_harness import (
     truth,
 )
 
-from tap_zoom_logs.sandbox import ZoomEmulator
+from zoom_emulator import ZoomEmulator
 
 pytestmark = pytest.mark.pipeline
 

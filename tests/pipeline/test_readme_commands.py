@@ -52,9 +52,7 @@ SKIPPED = {
 #: Commands the README runs in a second terminal (servers), and the file each writes once
 #: it is ready: started in the background, waited for, stopped when the test ends.
 BACKGROUND = {
-    ".venv/bin/python -m tap_zoom_logs.sandbox --port 8765 --config-out emulator.json": (
-        "emulator.json"
-    ),
+    ".venv/bin/python -m zoom_emulator --port 8765 --config-out emulator.json": ("emulator.json"),
 }
 
 PLACEHOLDER = re.compile(r"\b([A-Z][A-Z0-9_]*)=\.\.\.")
