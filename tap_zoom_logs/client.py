@@ -73,26 +73,37 @@ class ZoomReportStream(Stream):
     @cached_property
     def report(self) -> Report:
         """The report as the client reads it (the settings are fixed for the run)."""
+        return self.report_for(self.query_params())
+
+    @classmethod
+    def report_for(cls, params: t.Mapping[str, str]) -> Report:
+        """The report this stream class reads, with these query parameters."""
         return Report(
-            name=self.name,
-            path=self.path,
-            records_key=self.records_key,
-            fields=tuple(self.fields),
-            scope=self.scope,
-            classic_scope=self.classic_scope,
-            role_permission=self.role_permission,
-            params=self.query_params(),
-            family=self.family,
-            time_field=self.time_field,
-            time_key=TIME_KEYS[self.time_format],
-            permission_hint=self.permission_hint,
+            name=_declared(cls, "name"),
+            path=cls.path,
+            records_key=cls.records_key,
+            fields=cls.entry_fields(),
+            scope=cls.scope,
+            classic_scope=cls.classic_scope,
+            role_permission=cls.role_permission,
+            params=dict(params),
+            family=cls.family,
+            time_field=cls.time_field,
+            time_key=TIME_KEYS[cls.time_format],
+            permission_hint=cls.permission_hint,
         )
 
+    @classmethod
+    def entry_fields(cls) -> tuple[str, ...]:
+        """The entry's own fields, in schema order (the order `lw_id` hashes them in): the
+        schema's properties but the tap's own (`lw_id`, and `time` where it is derived)."""
+        schema: dict[str, t.Any] = _declared(cls, "schema")
+        derived = {"lw_id"} if cls.time_field == "time" else {"lw_id", "time"}
+        return tuple(name for name in schema["properties"] if name not in derived)
+
     @property
-    def fields(self) -> list[str]:
-        """The entry's own fields, in schema order (the order `lw_id` hashes them in)."""
-        derived = {"lw_id"} if self.time_field == "time" else {"lw_id", "time"}
-        return [name for name in self.schema["properties"] if name not in derived]
+    def fields(self) -> tuple[str, ...]:
+        return self.entry_fields()
 
     @property
     def resume_state(self) -> t.Mapping[str, t.Any]:
@@ -290,3 +301,12 @@ class ZoomReportStream(Stream):
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
         return None
+
+
+def _declared(stream: type[ZoomReportStream], attribute: str) -> t.Any:
+    """A class attribute as the stream class declares it: the SDK types `name` and `schema`
+    as instance attributes, which a class method may not read as such."""
+    for klass in stream.__mro__:
+        if attribute in vars(klass):
+            return vars(klass)[attribute]
+    raise AttributeError(attribute)

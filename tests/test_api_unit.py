@@ -25,7 +25,6 @@ from tap_zoom_logs.api import (
 from tap_zoom_logs.pacing import Lane, windows_in_flight
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.streams import ActivityLogsStream
-from tests.conftest import report_of
 
 
 def answer(status: int, body: Any = None, *, raw: bytes | None = None, **headers: str):
@@ -37,7 +36,7 @@ def answer(status: int, body: Any = None, *, raw: bytes | None = None, **headers
     return response
 
 
-REPORT = report_of(ActivityLogsStream)
+REPORT = ActivityLogsStream.report_for({})
 PAGE = {"from": "2026-05-01", "to": "2026-05-01", "page_size": 300}
 
 

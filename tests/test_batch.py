@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import (
+from tests.support.tap import (
     STREAMS,
     TAP,
     TapRun,

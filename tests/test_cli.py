@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tap_zoom_logs import cli
-from tests.conftest import (
+from tests.support.tap import (
     FIELDS,
     TapRun,
     assert_nothing_sent,

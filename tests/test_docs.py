@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from tap_zoom_logs.tap import SETTING_DESCRIPTIONS
-from tests.conftest import about, leaf_settings, one_line
+from tests.support.tap import about, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 

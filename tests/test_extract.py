@@ -15,7 +15,9 @@ from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.settling import FIRST_READ, SETTLE_READ
 from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
-from tests.conftest import (
+from tests.support.tap import (
+    ALL_STREAMS,
+    FIELDS,
     STREAMS,
     TAP,
     as_record,
@@ -286,3 +288,11 @@ def test_the_sdk_still_calls_the_override_that_keeps_bookmarks_at_window_ends(
         }
         value = bookmark["replication_key_value"]
         assert value.endswith("T23:59:59Z") or value == config["end_date"], (stream, value)
+
+
+def test_each_streams_fields_are_the_fields_zoom_serves(emulator):
+    """The schema's fields (which the tests compare records by) are those of the entries
+    the emulator serves, as Zoom's definitions list them: none left out, none invented."""
+    for stream in ALL_STREAMS:
+        served = {name for entry in emulator.entries(stream) for name in entry}
+        assert served == set(FIELDS[stream]), stream

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tests.conftest import (
+from tests.support.tap import (
     FIELDS,
     STREAMS,
     Tap,

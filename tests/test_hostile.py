@@ -14,7 +14,7 @@ from datetime import timedelta
 import pendulum
 import pytest
 
-from tests.conftest import (
+from tests.support.tap import (
     STREAMS,
     TAP,
     Tap,

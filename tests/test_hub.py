@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import about, leaf_settings, one_line
+from tests.support.tap import about, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "hub"

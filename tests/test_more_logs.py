@@ -16,7 +16,7 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tests.conftest import (
+from tests.support.tap import (
     ALL_STREAMS,
     STREAMS,
     TAP,

@@ -20,9 +20,9 @@ from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget
 from tap_zoom_logs.streams import ActivityLogsStream
 from tap_zoom_logs.windows import Window
-from tests.conftest import report_of, spooled_rows
+from tests.support.tap import spooled_rows
 
-REPORT = report_of(ActivityLogsStream)
+REPORT = ActivityLogsStream.report_for({})
 WINDOW = Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 29))
 
 

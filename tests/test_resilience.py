@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import Tap, assert_exact
+from tests.support.tap import Tap, assert_exact
 from zoom_emulator import ZoomEmulator
 
 

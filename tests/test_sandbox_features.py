@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import FIELDS
+from tests.support.tap import FIELDS
 from tests.test_sandbox import (
     KEYS,
     NOW,
@@ -73,8 +73,11 @@ def emu() -> ZoomEmulator:
 
 
 def test_every_module_of_the_package_is_small() -> None:
-    package = Path(__file__).resolve().parents[1] / "tap_zoom_logs" / "sandbox"
-    sizes = {path.name: len(path.read_text().splitlines()) for path in package.glob("*.py")}
+    package = Path(__file__).resolve().parents[1] / "zoom_emulator"
+    sizes = {
+        str(path.relative_to(package)): len(path.read_text().splitlines())
+        for path in package.rglob("*.py")
+    }
     assert len(sizes) >= 8
     assert max(sizes.values()) <= 400, sizes
 

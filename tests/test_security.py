@@ -21,7 +21,7 @@ import pytest
 import trustme
 
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tests.conftest import (
+from tests.support.tap import (
     Tap,
     TapRun,
     assert_exact,

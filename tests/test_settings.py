@@ -7,7 +7,7 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from tests.conftest import STREAMS, Tap, assert_nothing_sent, one_line_error
+from tests.support.tap import STREAMS, Tap, assert_nothing_sent, one_line_error
 from zoom_emulator import ZoomEmulator
 
 # Two kinds of mistake: the SDK's schema check (a missing setting), and the tap's own.

@@ -18,7 +18,7 @@ from tap_zoom_logs import settings, times
 from tap_zoom_logs.errors import SettingError
 from tap_zoom_logs.state import check_state
 from tap_zoom_logs.tap import TapZoomLogs, own_settings_schema
-from tests.conftest import in_this_process
+from tests.support.tap import in_this_process
 
 NOW = pendulum.datetime(2026, 5, 30, 10, 15, 0)
 GOOD = {"account_id": "acct-1", "client_id": "id-1", "client_secret": "s3cret-never-echoed"}

@@ -17,10 +17,10 @@ from tap_zoom_logs.reports import Report
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget, SpoolError, WindowSpool
 from tap_zoom_logs.streams import ActivityLogsStream, OperationLogsStream
-from tests.conftest import report_of, spooled_rows
+from tests.support.tap import spooled_rows
 
-ACTIVITY = report_of(ActivityLogsStream)
-OPERATION = report_of(OperationLogsStream)
+ACTIVITY = ActivityLogsStream.report_for({})
+OPERATION = OperationLogsStream.report_for({})
 
 SIGN_IN = {
     "email": "admin@example.com",

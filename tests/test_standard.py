@@ -5,7 +5,7 @@ from __future__ import annotations
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_zoom_logs.tap import TapZoomLogs
-from tests.conftest import ALL_STREAMS, catalog_selecting
+from tests.support.tap import ALL_STREAMS, catalog_selecting
 from zoom_emulator import ZoomEmulator
 
 # The suite builds its test class from a config at import time, so the emulator must be

@@ -17,7 +17,7 @@ import pytest
 from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
-from tests.conftest import (
+from tests.support.tap import (
     STREAMS,
     TAP,
     Tap,

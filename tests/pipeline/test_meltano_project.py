@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pipeline_harness import ALL_STREAMS, REPO, STREAMS
 
-from tests.conftest import TAP, leaf_settings
+from tests.support.tap import TAP, leaf_settings
 
 
 @pytest.fixture(scope="module")
