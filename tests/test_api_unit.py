@@ -13,7 +13,7 @@ import pendulum
 import pytest
 import requests
 
-from tap_zoom_logs import api, errors, pacing
+from tap_zoom_logs import errors, pacing
 from tap_zoom_logs.api import (
     ZoomAPI,
     _daily_remaining,
@@ -22,6 +22,7 @@ from tap_zoom_logs.api import (
     _Transient,
     parse_retry_after,
 )
+from tap_zoom_logs.auth import ZoomToken
 from tap_zoom_logs.pacing import Lane, windows_in_flight
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.streams import ActivityLogsStream
@@ -90,18 +91,18 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def test_slots_are_spaced_evenly_in_the_order_asked(clock):
     lane = Lane("report", rate=5)
     for _ in range(4):
-        lane.acquire(clock)  # type: ignore[arg-type]
+        lane.acquire(clock)
 
     assert clock.waits == [0, 0.2, 0.4, 0.6], "one slot every 1/rate, first come first"
     clock.now = 101.0  # past the slots handed out: the next is now
-    lane.acquire(clock)  # type: ignore[arg-type]
+    lane.acquire(clock)
     assert clock.waits[-1] == 0
 
 
 def test_a_stopping_run_gets_no_slot(clock):
     clock.stopping = True
     with pytest.raises(errors.Stopped):
-        Lane("report", rate=5).acquire(clock)  # type: ignore[arg-type]
+        Lane("report", rate=5).acquire(clock)
 
 
 def test_windows_in_flight_follow_the_measured_latency_up_to_the_cap():
@@ -298,7 +299,7 @@ def test_a_token_said_to_expire_at_once_is_kept_for_an_hour_with_a_warning(lifet
         sent.append(url)
         return answer(200, {"access_token": "t0k3n", "expires_in": lifetime, "scope": ""})
 
-    token = api.ZoomToken(
+    token = ZoomToken(
         oauth_url="https://zoom.example/oauth/token",
         account_id="a",
         client_id="b",

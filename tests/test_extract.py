@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 import pytest
@@ -23,6 +24,7 @@ from tests.support.tap import (
     as_record,
     assert_exact,
     assert_union_is_the_truth,
+    at,
     in_this_process,
     one_line_error,
     parse_output,
@@ -65,7 +67,7 @@ def test_exact_duplicates_both_arrive_with_their_own_ids(tap, emulator):
     for stream in STREAMS:
         duplicated = [row for row, n in truth(emulator, stream, config).items() if n > 1]
         assert duplicated, "the emulator must serve exact duplicates for this test to mean anything"
-        by_row: dict[tuple, set[str]] = {}
+        by_row: dict[tuple[Any, ...], set[str]] = {}
         for record in run.records[stream]:
             by_row.setdefault(as_record(stream, record), set()).add(record["lw_id"])
         for row in duplicated:
@@ -123,7 +125,7 @@ def test_state_has_a_bookmark_per_stream_and_no_progress_markers(tap):
     config = tap.config()
     run = tap.run(config)
 
-    closed = {last_closed_day(pendulum.parse(config["end_date"])), last_closed_day(pendulum.now())}
+    closed = {last_closed_day(at(config["end_date"])), last_closed_day(pendulum.now())}
     for stream in STREAMS:
         final = dict(run.state["bookmarks"][stream])
         # The days closed when they were read are settled: a later run never reads them again.
@@ -132,7 +134,7 @@ def test_state_has_a_bookmark_per_stream_and_no_progress_markers(tap):
         counted = set(final.pop(FIRST_READ)) | set(final.pop(SETTLE_READ, {}))
         assert all(day >= min(closed).to_date_string() for day in counted), counted
         assert final == {"replication_key": "time", "replication_key_value": config["end_date"]}
-    start = pendulum.parse(config["start_date"]).date()
+    start = at(config["start_date"]).date()
     windows = (min(closed) - start).days + 1  # a window per closed day, then the open ones
     per_stream = [s for s in run.states if "operation_logs" not in s["bookmarks"]]
     assert len(per_stream) >= windows, "the bookmark advances with every finished window"
@@ -211,6 +213,7 @@ def test_killed_run_resumes_at_its_window_and_loses_nothing(tap, emulator, kill_
         text=True,
     )
     lines, states = [], 0
+    assert process.stdout is not None
     for line in process.stdout:
         lines.append(line)
         if '"type":"STATE"' in line.replace(" ", ""):
@@ -231,7 +234,7 @@ def test_killed_run_resumes_at_its_window_and_loses_nothing(tap, emulator, kill_
     # (the day before start_date: Zoom's day boundary is not documented).
     first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
     assert first_from == killed.bookmark("activity_logs")[:10]
-    edge_day = pendulum.parse(config["start_date"]).subtract(days=1).to_date_string()
+    edge_day = at(config["start_date"]).subtract(days=1).to_date_string()
     assert first_from > edge_day
 
 
@@ -248,7 +251,7 @@ def test_streams_synced_one_at_a_time_in_any_order_get_all_their_windows(tap, em
     operation = without_id("operation_logs", run.records["operation_logs"])
     assert operation == truth(emulator, "operation_logs", config)
     # The second sync of activity_logs resumes at its bookmark less the 2-minute margin.
-    resumed_from = pendulum.parse(config["end_date"]).subtract(minutes=2).to_iso8601_string()
+    resumed_from = at(config["end_date"]).subtract(minutes=2).to_iso8601_string()
     again = truth(emulator, "activity_logs", {**config, "start_date": resumed_from})
     activity = without_id("activity_logs", run.records["activity_logs"])
     assert activity == truth(emulator, "activity_logs", config) + again

@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 import pytest
@@ -21,6 +22,7 @@ from tests.support.tap import (
     TapRun,
     assert_exact,
     assert_union_is_the_truth,
+    at,
     one_line_error,
     parse_output,
     truth,
@@ -48,7 +50,7 @@ def test_paging_that_never_ends_stops_the_stream(tap, emulator):
     assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
-ODD_ANSWERS = {
+ODD_ANSWERS: dict[str, tuple[str, str, int, dict[str, Any], str]] = {
     # case: (fault, endpoint, times, params, what the one line must name)
     "page 1 for ever under fresh tokens": (
         "ignore_page_token",
@@ -215,10 +217,10 @@ def test_a_signal_while_the_log_pipe_is_full_still_stops_the_run(tmp_path):
             [TAP, "--config", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         assert process.stdout is not None and process.stderr is not None
-        stdout = bytearray()
+        stdout, out = bytearray(), process.stdout
 
         def read_stdout() -> None:  # the target reads on, as it comes
-            while chunk := process.stdout.read1(65536):
+            while chunk := out.read1(65536):  # type: ignore[attr-defined]
                 stdout.extend(chunk)
 
         reader = threading.Thread(target=read_stdout, daemon=True)
@@ -315,7 +317,7 @@ def test_a_redirect_of_the_token_request_is_not_followed(tap, emulator):
 # --------------------------------------------------------------------------- state and settings
 
 
-def bookmarks(value: str) -> dict:
+def bookmarks(value: str) -> dict[str, Any]:
     entry = {"replication_key": "time", "replication_key_value": value}
     return {"bookmarks": {stream: dict(entry) for stream in STREAMS}}
 
@@ -327,7 +329,7 @@ def test_a_bookmark_in_the_future_is_named_and_the_stream_reads_on(tap, emulator
     assert run.returncode == 0, run.stderr[-2000:]
     warnings = [line for line in run.stderr.splitlines() if "in the future" in line]
     assert len(warnings) == len(STREAMS) and "2099-01-01T00:00:00Z" in warnings[0]
-    yesterday = pendulum.parse(config["end_date"]).subtract(days=1).to_date_string()
+    yesterday = at(config["end_date"]).subtract(days=1).to_date_string()
     for stream in STREAMS:
         assert without_id(stream, run.records[stream]) == truth(
             emulator, stream, {**config, "start_date": yesterday}

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 from collections import Counter
+from typing import Any
 
 import pendulum
 import pytest
@@ -259,7 +260,7 @@ SUBSETS = [
 ]
 
 
-def first_pages(emulator: ZoomEmulator) -> Counter:
+def first_pages(emulator: ZoomEmulator) -> Counter[tuple[str, str | None, str | None]]:
     """Answered first pages per (endpoint, from, to): each window's start."""
     return Counter(
         (r.endpoint, r.params.get("from"), r.params.get("to"))
@@ -305,7 +306,8 @@ def test_a_family_is_paced_by_its_own_limit(tmp_path, stream, endpoint, rate, li
     # day's age, not its date): 20 pages of 30 at least, before today's share, which moves
     # with the hour.
     volume = {**dict.fromkeys(ALL_STREAMS, 150), stream: 600}
-    with ZoomEmulator(seed=2, history_days=5, entries_per_day=volume, **{limit: 10}) as zoom:
+    limits: dict[str, Any] = {limit: 10}
+    with ZoomEmulator(seed=2, history_days=5, entries_per_day=volume, **limits) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(page_size=30, **{rate: 8})
         run = tap.run(config, select=("activity_logs", stream))

@@ -18,12 +18,13 @@ class Stdout(io.TextIOWrapper):
     """sys.stdout over bytes, counting the flushes that reach the bytes."""
 
     def __init__(self) -> None:
-        super().__init__(io.BytesIO(), encoding="utf-8")
+        self.raw_bytes = io.BytesIO()
+        super().__init__(self.raw_bytes, encoding="utf-8")
         self.flushed: list[bytes] = []
 
     def flush(self) -> None:
         super().flush()
-        self.flushed.append(self.buffer.getvalue())
+        self.flushed.append(self.raw_bytes.getvalue())
 
 
 def test_records_wait_for_the_next_state_and_go_out_before_it(monkeypatch):

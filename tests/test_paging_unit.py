@@ -49,8 +49,10 @@ class ScriptedZoom:
         self.stats = RunStats()
         self.without_page_size: set[str] = set()
         self.logger = logging.getLogger("test-paging-unit")
+        #: What answers a page (a test may put another answer in its place).
+        self.get_page: Callable[[Report, dict[str, Any]], dict[str, Any]] = self.serve
 
-    def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+    def serve(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
         self.asked.append(dict(query))
         token = query.get("next_page_token", "")
         if token and self.refuse_tokens:
@@ -339,11 +341,11 @@ def test_a_refused_to_in_the_future_is_asked_again_up_to_today(caplog):
     today = pendulum.now("UTC").date()
 
     class RefusesTomorrow(ScriptedZoom):
-        def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+        def serve(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
             if query["to"] > today.isoformat():
                 self.asked.append(dict(query))
                 raise DatesRefused("Zoom refused the request (HTTP 400, Zoom code 300)")
-            return super().get_page(report, query)
+            return super().serve(report, query)
 
     zoom = RefusesTomorrow([entry(n) for n in range(15)])
     window = Window(today.subtract(days=1), today.add(days=1))
@@ -362,7 +364,7 @@ def test_a_refusal_of_days_not_in_the_future_stands():
     today = pendulum.now("UTC").date()
 
     class RefusesAll(ScriptedZoom):
-        def get_page(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
+        def serve(self, report: Report, query: dict[str, Any]) -> dict[str, Any]:
             raise DatesRefused("activity_logs: Zoom refused the request (HTTP 400)")
 
     with pytest.raises(DatesRefused):

@@ -116,7 +116,9 @@ def test_each_stream_ends_with_a_summary_and_metric_lines(tap, emulator):
     entries = len(run.records["activity_logs"])
     # Today's window is open: where identical entries meet at a page boundary, its first
     # page is read again to tell them from a shift (whether they do depends on the hour).
-    again = int(re.search(r"and (\d+) first pages read again", summary)[1])
+    said = re.search(r"and (\d+) first pages read again", summary)
+    assert said, summary
+    again = int(said[1])
     pages = emulator.stats.pages("activities") - again
     assert f"{entries:,} entries" in summary
     assert f"{pages} pages" in summary

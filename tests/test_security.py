@@ -118,7 +118,7 @@ def test_no_secret_in_debug_logs_with_settings_from_the_environment(tap, emulato
 
 
 # case: (settings, state file, whether the run gets as far as asking for a token)
-BAD_INPUT_RUNS = {
+BAD_INPUT_RUNS: dict[str, tuple[dict[str, Any], str | None, bool]] = {
     "wrong client secret": ({"client_secret": "emulated-client-secret-but-wrong"}, None, True),
     "client secret not a string": ({"client_secret": 123456789012345678}, None, False),
     "state not JSON": ({}, "{not json", False),
@@ -234,6 +234,12 @@ class HandshakeWatch:
             return list(self.failures)
 
 
+class WatchedEmulator(ZoomEmulator):
+    """The emulator, with the handshakes its clients broke off."""
+
+    watch: HandshakeWatch
+
+
 @pytest.fixture
 def https_zoom(ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The emulator over HTTPS, with a certificate for `localhost` from a throwaway CA; its
@@ -251,7 +257,8 @@ def https_zoom(ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(sandbox_server, "Server", WatchedServer)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost").configure_cert(context)
-    with ZoomEmulator(seed=5, history_days=3, entries_per_day=10, ssl_context=context) as zoom:
+    zoom = WatchedEmulator(seed=5, history_days=3, entries_per_day=10, ssl_context=context)
+    with zoom:
         assert zoom.api_url.startswith("https://localhost:")
         zoom.watch = watch
         yield zoom
@@ -264,7 +271,7 @@ def ca_bundle(ca: trustme.CA, tmp_path) -> str:
     return str(path)
 
 
-def assert_refused_in_the_handshake(zoom: ZoomEmulator, run: TapRun, alert: str) -> None:
+def assert_refused_in_the_handshake(zoom: WatchedEmulator, run: TapRun, alert: str) -> None:
     """The tap reached the server and broke the TLS handshake off itself: the server saw
     it fail with the client's `alert` (OpenSSL's name), so not one HTTP request,
     credentials included, went to it. A tap that never connected (a setting error, say)

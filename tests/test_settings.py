@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 import pytest
 
@@ -11,7 +13,7 @@ from tests.support.tap import STREAMS, Tap, assert_nothing_sent, one_line_error
 from zoom_emulator import ZoomEmulator
 
 # Two kinds of mistake: the SDK's schema check (a missing setting), and the tap's own.
-BAD_SETTINGS = {
+BAD_SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
     "missing client_id": ({"client_id": None}, "setting client_id is missing"),
     "http api_url off loopback": ({"api_url": "http://api.zoom.us/v2"}, "setting api_url:"),
 }

@@ -7,6 +7,7 @@ import errno
 import os
 import random
 import tempfile
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,9 @@ PINNED = {
 }
 
 
-def ids(report: Report, pages: list[list[dict]], budget: SpoolBudget | None = None) -> list[str]:
+def ids(
+    report: Report, pages: list[list[dict[str, Any]]], budget: SpoolBudget | None = None
+) -> list[str]:
     spool = WindowSpool(budget or SpoolBudget(RunStats()))
     for page in pages:
         spool.add([report.row(entry) for entry in page])
@@ -108,7 +111,7 @@ def test_an_id_is_the_stream_the_row_and_the_occurrence():
     assert len(lw_id("activity_logs", row, 0)) == 32
 
 
-def entries_of_a_busy_day(count: int, seed: int) -> list[dict]:
+def entries_of_a_busy_day(count: int, seed: int) -> list[dict[str, Any]]:
     """Sign-ins newest first, many sharing a second, with exact duplicates."""
     rng = random.Random(seed)
     entries = []
@@ -128,7 +131,7 @@ def entries_of_a_busy_day(count: int, seed: int) -> list[dict]:
     return entries
 
 
-def pages_of(entries: list[dict], size: int = 300) -> list[list[dict]]:
+def pages_of(entries: list[dict[str, Any]], size: int = 300) -> list[list[dict[str, Any]]]:
     return [entries[i : i + size] for i in range(0, len(entries), size)]
 
 

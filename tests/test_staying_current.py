@@ -25,6 +25,7 @@ from tests.support.tap import (
     as_record,
     assert_exact,
     assert_union_is_the_truth,
+    at,
     in_this_process,
     one_line_error,
     parse_output,
@@ -93,8 +94,8 @@ def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
     for stream in STREAMS:
         assert requests_to(zoom, stream) == 1, stream
         # Only the margin's few minutes come again, each with the lw_id it had.
-        margin_start = pendulum.parse(config["end_date"]).subtract(minutes=2)
-        assert all(pendulum.parse(r["time"]) >= margin_start for r in again.records[stream])
+        margin_start = at(config["end_date"]).subtract(minutes=2)
+        assert all(at(r["time"]) >= margin_start for r in again.records[stream])
         before = {r["lw_id"]: r for r in backfill.records[stream]}
         assert all(before[r["lw_id"]] == r for r in again.records[stream])
     assert again.state == backfill.state
@@ -104,7 +105,7 @@ def test_a_run_with_nothing_new_costs_one_request_per_stream(zoom, tmp_path):
     records = [i for i, m in enumerate(messages) if m["type"] == "RECORD"]
     assert records, "the margin's entries come again"
     assert any(m["type"] == "STATE" for m in messages[records[-1] :])
-    margin_second = pendulum.parse(config["end_date"]).subtract(minutes=2)
+    margin_second = at(config["end_date"]).subtract(minutes=2)
     assert f"newest first down to {margin_second.format('YYYY-MM-DD[T]HH:mm:ss[Z]')}" in (
         again.stderr
     )
@@ -220,8 +221,8 @@ def test_lookback_days_still_rereads_whole_days_and_says_what_to_set_instead(zoo
     assert again.returncode == 0, again.stderr
     assert "setting lookback_days (1) re-reads whole days" in again.stderr
     assert "late_margin_minutes" in again.stderr
-    day_before = pendulum.parse(config["end_date"]).subtract(days=1).start_of("day")
-    times = [pendulum.parse(r["time"]) for r in again.records["activity_logs"]]
+    day_before = at(config["end_date"]).subtract(days=1).start_of("day")
+    times = [at(r["time"]) for r in again.records["activity_logs"]]
     assert min(times) < day_before.add(hours=1), "the whole day before the bookmark's"
     assert requests_to(zoom, "activity_logs") > 1
 
@@ -289,7 +290,8 @@ def test_a_run_stops_before_the_daily_quota_falls_below_the_reserve_and_resumes(
 )
 def test_a_familys_quota_reserve_stops_only_its_stream(tmp_path, stream, endpoint, family, quota):
     streams = ("activity_logs", stream)
-    with ZoomEmulator(seed=5, history_days=6, entries_per_day=100, **{quota: 1004}) as zoom:
+    quotas: dict[str, Any] = {quota: 1004}
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=100, **quotas) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(daily_quota_reserve=1002, max_concurrent_requests=1)
         run = tap.run(config, select=streams)

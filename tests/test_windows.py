@@ -3,6 +3,8 @@ it, from the settings, the bookmark and a fixed clock."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 import pytest
 
@@ -17,6 +19,7 @@ from tap_zoom_logs.windows import (
     plan_stream,
     plan_windows,
 )
+from tests.support.tap import at
 
 NOW = pendulum.datetime(2026, 5, 30, 10, 15, 0)
 #: Six months before NOW's day, plus one: the oldest day Zoom still answers for.
@@ -37,7 +40,7 @@ def plan(
     return plan_stream(
         name="activity_logs",
         bounds=bounds_of({"start_date": start, "end_date": end}),
-        bookmark=None if bookmark is None else pendulum.parse(bookmark),
+        bookmark=None if bookmark is None else at(bookmark),
         reading=Reading(window, margin, lookback, settle),
         now=NOW,
         settled_through=None if settled is None else pendulum.Date.fromisoformat(settled),
@@ -50,7 +53,7 @@ def days(result: Plan) -> tuple[str, str]:
 
 
 def test_the_oldest_day_is_six_months_back_plus_one():
-    assert oldest_day(NOW) == pendulum.parse(f"{FLOOR}T00:00:00Z")
+    assert oldest_day(NOW) == at(f"{FLOOR}T00:00:00Z")
     assert zoom_second(pendulum.datetime(2026, 3, 29, 13, 38, 50, tz="Europe/Paris")) == (
         "2026-03-29T11:38:50Z"
     )
@@ -64,7 +67,7 @@ def test_a_range_from_start_date_reads_one_more_day_before_it_and_up_to_now():
     hold entries of start_date's UTC day."""
     result = plan(start="2026-05-20T08:00:00Z")
 
-    assert result.start == pendulum.parse("2026-05-20T08:00:00Z")
+    assert result.start == at("2026-05-20T08:00:00Z")
     assert result.end == NOW
     assert days(result) == ("2026-05-19", "2026-05-31"), "up to Zoom's day at UTC+14"
     # Closed days (to 05-28: 14 hours after its end have passed) a window each, settling;
@@ -80,7 +83,7 @@ def test_a_range_from_start_date_reads_one_more_day_before_it_and_up_to_now():
 def test_a_past_end_date_reads_one_more_day_after_it():
     result = plan(start="2026-05-20T08:00:00Z", end="2026-05-25T18:00:00Z")
 
-    assert result.end == pendulum.parse("2026-05-25T18:00:00Z")
+    assert result.end == at("2026-05-25T18:00:00Z")
     assert days(result) == ("2026-05-19", "2026-05-26")
     assert (result.lower, result.upper) == ("2026-05-20T08:00:00Z", "2026-05-25T18:00:00Z")
 
@@ -90,14 +93,14 @@ def test_an_end_date_today_reads_up_to_zooms_furthest_day_and_no_further():
         "2026-05-27",
         "2026-05-31",
     )
-    before_ten = {"start": "2026-05-28", "end": "2026-05-29T09:00:00Z"}
+    before_ten: dict[str, Any] = {"start": "2026-05-28", "end": "2026-05-29T09:00:00Z"}
     assert days(plan(**before_ten))[1] == "2026-05-30", "the day after a past end_date"
 
 
 def test_a_date_only_end_date_is_its_whole_day():
     result = plan(start="2026-05-20", end="2026-05-25")
 
-    assert result.end == pendulum.parse("2026-05-25T23:59:59Z")
+    assert result.end == at("2026-05-25T23:59:59Z")
     assert result.upper == "2026-05-25T23:59:59Z"
     assert days(result) == ("2026-05-19", "2026-05-26")
 
@@ -105,7 +108,7 @@ def test_a_date_only_end_date_is_its_whole_day():
 def test_without_start_date_the_range_starts_at_the_oldest_day_and_no_earlier():
     for start in (None, "2020-01-01", FLOOR):
         result = plan(start=start)
-        assert result.start == pendulum.parse(FLOOR), start
+        assert result.start == at(FLOOR), start
         assert days(result)[0] == FLOOR, "Zoom refuses a day before its six months"
 
 
@@ -145,7 +148,7 @@ def test_a_bookmark_resumes_at_its_day_less_the_lookback(lookback, first):
     """No extra day before a bookmark's range: the lookback is the margin there."""
     result = plan(start="2026-05-01", bookmark="2026-05-28T23:59:59Z", lookback=lookback)
 
-    assert result.start == pendulum.parse(f"{first}T00:00:00Z")
+    assert result.start == at(f"{first}T00:00:00Z")
     assert days(result) == (first, "2026-05-31")
     assert result.notes == ()
 
@@ -160,14 +163,14 @@ def test_a_bookmark_that_resumes_at_start_date_itself_is_a_resume():
 def test_a_bookmark_before_start_date_gives_way_to_start_date():
     result = plan(start="2026-05-01T00:00:00Z", bookmark="2026-04-10T23:59:59Z")
 
-    assert result.start == pendulum.parse("2026-05-01T00:00:00Z")
+    assert result.start == at("2026-05-01T00:00:00Z")
     assert days(result)[0] == "2026-04-30", "a range from the settings gets its edge day"
 
 
 def test_a_bookmark_in_the_future_is_read_as_now_and_named():
     result = plan(bookmark="2099-01-01T00:00:00Z", lookback=1)
 
-    assert result.start == pendulum.parse("2026-05-29T00:00:00Z")
+    assert result.start == at("2026-05-29T00:00:00Z")
     assert days(result) == ("2026-05-29", "2026-05-31")
     (note,) = result.notes
     assert "activity_logs: the state's bookmark 2099-01-01T00:00:00Z is in the future" in note
@@ -177,7 +180,7 @@ def test_a_bookmark_in_the_future_is_read_as_now_and_named():
 def test_a_bookmark_older_than_six_months_names_the_days_lost():
     result = plan(bookmark="2025-03-01T10:00:00Z", lookback=0)
 
-    assert result.start == pendulum.parse(FLOOR)
+    assert result.start == at(FLOOR)
     assert days(result)[0] == FLOOR
     (note,) = result.notes
     assert "bookmark 2025-03-01T10:00:00Z is older than the six months" in note
@@ -211,7 +214,7 @@ def test_a_window_asks_for_its_days_and_reads_one_more_on_either_side():
     assert Window(window.first_day, window.first_day).label == "2026-05-28"
     assert window.query() == {"from": "2026-05-28", "to": "2026-05-29"}
     assert window.near() == ("2026-05-27", "2026-05-30")
-    assert window.end() == pendulum.parse("2026-05-29T23:59:59Z")
+    assert window.end() == at("2026-05-29T23:59:59Z")
 
 
 def test_a_window_is_open_until_fourteen_hours_after_its_last_utc_day():
@@ -243,8 +246,8 @@ def test_a_day_closes_fourteen_hours_after_its_utc_end():
 def test_a_bookmark_resumes_at_its_second_less_the_margin_in_one_newest_first_window():
     result = plan(start="2026-05-01", bookmark="2026-05-30T09:00:00Z", settled="2026-05-28")
 
-    assert result.start == pendulum.parse("2026-05-30T08:57:00Z")
-    assert result.bookmark == pendulum.parse("2026-05-30T09:00:00Z")
+    assert result.start == at("2026-05-30T08:57:00Z")
+    assert result.bookmark == at("2026-05-30T09:00:00Z")
     # From the day 08:57 falls on at UTC-12 to the day now falls on at UTC+14.
     assert result.windows == (
         Window(pendulum.date(2026, 5, 29), pendulum.date(2026, 5, 31), "2026-05-30T08:57:00Z"),

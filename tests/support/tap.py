@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pendulum
+
 from tap_zoom_logs import cli
 from tap_zoom_logs.records import Row
 from tap_zoom_logs.spool import WindowSpool
@@ -40,7 +42,7 @@ ALL_STREAMS = (
 )
 #: Each stream's own fields, as the tap hashes them: what the emulator serves and the tap
 #: must emit (tests/test_extract.py checks them against the emulator's entries).
-FIELDS = {stream.name: stream.entry_fields() for stream in TAP_STREAMS}
+FIELDS = {report.name: report.fields for report in (s.report_for({}) for s in TAP_STREAMS)}
 TAP = str(Path(sys.executable).with_name("tap-zoom-logs"))
 #: How every error line of the command starts.
 PREFIX = "tap-zoom-logs: error: "
@@ -75,16 +77,25 @@ def parse_output(returncode: int, stdout: str, stderr: str) -> TapRun:
     return run
 
 
-def as_record(stream: str, entry: dict[str, Any]) -> tuple:
+def at(text: str) -> pendulum.DateTime:
+    """An ISO date-time (a bare date: its midnight) as a UTC moment."""
+    moment = pendulum.parse(text, tz="UTC")
+    if isinstance(moment, pendulum.Date) and not isinstance(moment, pendulum.DateTime):
+        moment = pendulum.datetime(moment.year, moment.month, moment.day)
+    assert isinstance(moment, pendulum.DateTime), text
+    return moment
+
+
+def as_record(stream: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     """An emulator entry as the tap must emit it (missing fields become null)."""
     return tuple(entry.get(name) for name in FIELDS[stream])
 
 
-def without_id(stream: str, records: list[dict[str, Any]]) -> Counter:
+def without_id(stream: str, records: list[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
     return Counter(tuple(record[name] for name in FIELDS[stream]) for record in records)
 
 
-def truth(emulator: ZoomEmulator, stream: str, config: dict[str, Any]) -> Counter:
+def truth(emulator: ZoomEmulator, stream: str, config: dict[str, Any]) -> Counter[tuple[Any, ...]]:
     """The entries the emulator has in the run's range, as the tap must emit them."""
     entries = emulator.truth(stream, config["start_date"], config["end_date"])
     return Counter(as_record(stream, entry) for entry in entries)
