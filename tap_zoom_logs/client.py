@@ -28,7 +28,7 @@ if t.TYPE_CHECKING:
 
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.feed import WindowFeed
-    from tap_zoom_logs.paging import WindowRead
+    from tap_zoom_logs.paging import FetchedWindow
 
 
 class ZoomReportStream(Stream):
@@ -121,61 +121,61 @@ class ZoomReportStream(Stream):
         if plan.windows:
             summary = StreamSummary.begin(self.api.stats)
             try:
-                for index, read in enumerate(windows.reads, start=1):
-                    emitted = yield from self._emit(read, plan, index, context)
-                    summary.add(emitted, read.pages)
+                for index, fetched in enumerate(windows.fetched, start=1):
+                    emitted = yield from self._emit(fetched, plan, index, context)
+                    summary.add(emitted, fetched.pages)
             except DailyLimitReached as exc:
                 # That API family's quota is spent: this stream stops with the state of its
                 # finished windows; other families' streams go on; the run fails at its end.
                 self.logger.error("%s: %s", self.name, exc)
                 self.feed.defer(self, exc)
-            summary.report(self, self.family, self.newest_emitted, self.found_late)
+            summary.log(self, self.family, self.newest_emitted, self.found_late)
         else:
             self.logger.info("%s: nothing to read (range starts after it ends)", self.name)
         self.feed.finish(self)
 
     def _emit(
-        self, read: WindowRead, plan: Plan, index: int, context: Context | None
+        self, fetched: FetchedWindow, plan: Plan, index: int, context: Context | None
     ) -> t.Generator[dict[str, t.Any], None, int]:
         """One finished window: its records, a progress line, the bookmark past it."""
         bookmark = zoom_second(plan.bookmark) if plan.bookmark else ""
-        counts = DayCounts(bookmark, settles=read.window.settles)
+        counts = DayCounts(bookmark, settles=fetched.window.settles)
         try:
-            emitted = yield from self._window_records(read, plan, counts)
+            emitted = yield from self._window_records(fetched, plan, counts)
         finally:
-            read.spool.close()
+            fetched.spool.close()
         self.logger.info(
             "%s %s (%d/%d): %s entries in %d pages%s",
             self.name,
-            read.window.label,
+            fetched.window.label,
             index,
             len(plan.windows),
             f"{emitted:,}",
-            read.pages,
-            f", newest first down to {read.window.lower}" if read.stopped_early else "",
+            fetched.pages,
+            f", newest first down to {fetched.window.lower}" if fetched.stopped_early else "",
         )
-        self._advance_bookmark(read.window, plan, counts, context)
-        if read.window.settles and plan.bookmark is not None:
+        self._advance_bookmark(fetched.window, plan, counts, context)
+        if fetched.window.settles and plan.bookmark is not None:
             self.logger.info(
                 "%s: %s settled (read whole after it closed, for entries Zoom added late):"
                 " %s entries",
                 self.name,
-                read.window.label,
+                fetched.window.label,
                 f"{emitted:,}",
             )
         return emitted
 
     def _window_records(
-        self, read: WindowRead, plan: Plan, counts: DayCounts
+        self, fetched: FetchedWindow, plan: Plan, counts: DayCounts
     ) -> t.Generator[dict[str, t.Any], None, int]:
         """A window's entries in ascending order, with their `lw_id`, within the plan's range,
         counted per day in `counts`; returns how many."""
-        fields, name, window = self.fields, self.name, read.window
+        fields, name, window = self.fields, self.name, fetched.window
         lower, upper = (window.lower or plan.lower)[:19], plan.upper[:19]
         near = window.near()
         occurrence = Occurrences()
         emitted, newest = 0, ""
-        for batch in read.spool.batches():
+        for batch in fetched.spool.batches():
             self.feed.check_interrupted()  # a signal stops the run between two batches
             for (key, row), values in zip(batch, decode(batch, self._text), strict=True):
                 number = occurrence(key, row)

@@ -28,7 +28,7 @@ import pendulum
 
 from tap_zoom_logs.errors import DailyLimitReached, Interrupted, Stopped
 from tap_zoom_logs.pacing import windows_in_flight
-from tap_zoom_logs.paging import read_window
+from tap_zoom_logs.paging import fetch_window
 from tap_zoom_logs.spool import SpoolBudget
 from tap_zoom_logs.windows import plan_from_state
 
@@ -36,7 +36,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from tap_zoom_logs.api import ZoomAPI
-    from tap_zoom_logs.paging import WindowRead
+    from tap_zoom_logs.paging import FetchedWindow
     from tap_zoom_logs.reports import Report
     from tap_zoom_logs.windows import Bounds, Plan, Reading, Window
 
@@ -66,7 +66,7 @@ class StreamWindows:
     """What a stream reads in this run: its plan, and its windows as they are read."""
 
     plan: Plan
-    reads: Iterator[WindowRead]
+    fetched: Iterator[FetchedWindow]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class _Job:
     started: bool = False
     done: bool = False
     abandoned: bool = False
-    read: WindowRead | None = None
+    fetched: FetchedWindow | None = None
     error: BaseException | None = None
 
 
@@ -174,7 +174,7 @@ class WindowFeed:
             self._restart(source)
         return StreamWindows(self._plans[source.name], self._windows_of(source))
 
-    def _windows_of(self, source: FeedSource) -> Iterator[WindowRead]:
+    def _windows_of(self, source: FeedSource) -> Iterator[FetchedWindow]:
         while self._jobs.queue and self._jobs.queue[0].source is source:
             yield self._next()
 
@@ -211,7 +211,7 @@ class WindowFeed:
         self._plans[source.name] = plan
         return plan
 
-    def _next(self) -> WindowRead:
+    def _next(self) -> FetchedWindow:
         with self._cond:
             head = self._jobs.queue[0]
             while not head.done:
@@ -224,8 +224,8 @@ class WindowFeed:
             self._cond.notify_all()  # a new head: a paused window may be it
         if head.error is not None:
             raise head.error
-        assert head.read is not None
-        return head.read
+        assert head.fetched is not None
+        return head.fetched
 
     def _start_more(self) -> None:
         """Start windows, in order, while their lane wants more in flight and the spools
@@ -255,7 +255,7 @@ class WindowFeed:
         # A daemon thread: a run that stops (a signal, an error) does not wait for it.
         report = job.source.report
         try:
-            job.read = read_window(
+            job.fetched = fetch_window(
                 self._api,
                 report,
                 job.window,
@@ -269,8 +269,8 @@ class WindowFeed:
         with self._cond:
             job.done = True
             if job.abandoned:
-                if job.read is not None:
-                    job.read.spool.close()
+                if job.fetched is not None:
+                    job.fetched.spool.close()
                 return
             self._jobs.running[report.family] -= 1
             if isinstance(job.error, DailyLimitReached):
@@ -296,8 +296,8 @@ class WindowFeed:
         with self._cond:
             for job in self._jobs.queue:
                 job.abandoned = True
-                if job.read is not None:
-                    job.read.spool.close()
+                if job.fetched is not None:
+                    job.fetched.spool.close()
             self._jobs = _Jobs()
             self._cond.notify_all()
 
@@ -322,8 +322,8 @@ class WindowFeed:
         with self._cond:
             for job in [job for job in self._jobs.queue if job.source is source]:
                 job.abandoned = True
-                if job.read is not None:
-                    job.read.spool.close()
+                if job.fetched is not None:
+                    job.fetched.spool.close()
                 if job.started and not job.done:
                     self._jobs.running[source.report.family] -= 1
                 self._jobs.queue.remove(job)

@@ -124,7 +124,7 @@ class StreamSummary:
         self.windows += 1
         self.pages += pages
 
-    def report(self, stream: Stream, family: str, newest: str, found_late: int) -> None:
+    def log(self, stream: Stream, family: str, newest: str, found_late: int) -> None:
         """Log and send the figures; `newest` is the newest time the stream emitted,
         `found_late` the entries found late over the days this run made final. The tokens,
         the spools' disk and the family's requests are the run's so far, not the stream's."""

@@ -50,7 +50,7 @@ ZOOM_DEFAULT_PAGE_SIZE = 30
 
 
 @dataclass
-class WindowRead:
+class FetchedWindow:
     """A window paged to its end: its entries wait in `spool` until they are emitted."""
 
     window: Window
@@ -60,7 +60,7 @@ class WindowRead:
     stopped_early: bool = False
 
 
-def read_window(
+def fetch_window(
     api: ZoomAPI,
     report: Report,
     window: Window,
@@ -69,7 +69,7 @@ def read_window(
     budget: SpoolBudget,
     is_open: bool,
     wait_turn: Callable[[], None],
-) -> WindowRead:
+) -> FetchedWindow:
     """Every entry of a window, into a spool.
 
     A refused page token (they expire after 15 minutes) means reading the window again
@@ -170,7 +170,7 @@ class _Reading:
     newest_first: bool = True
     oldest: str = ""
 
-    def run(self, wait_turn: Callable[[], None]) -> WindowRead:
+    def run(self, wait_turn: Callable[[], None]) -> FetchedWindow:
         page_token = ""
         while True:
             wait_turn()
@@ -200,9 +200,9 @@ class _Reading:
                 self.last_page = rows or self.last_page
             self.spool.add(rows)
             if self._reaches_below_lower(rows):
-                return WindowRead(self.window, self.spool, self.pages, stopped_early=True)
+                return FetchedWindow(self.window, self.spool, self.pages, stopped_early=True)
             if not page_token:
-                return WindowRead(self.window, self.spool, self.pages)
+                return FetchedWindow(self.window, self.spool, self.pages)
             self._check_paging_ends(page_token, total)
 
     def _reaches_below_lower(self, rows: list[Row]) -> bool:

@@ -14,7 +14,7 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
-from tap_zoom_logs.paging import WindowRead, _arrivals, _overlap, read_window
+from tap_zoom_logs.paging import FetchedWindow, _arrivals, _overlap, fetch_window
 from tap_zoom_logs.reports import Report
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget
@@ -67,8 +67,8 @@ class ScriptedZoom:
 
 def read(
     zoom: Any, *, page_size: int = 10, is_open: bool = False, window: Window = WINDOW
-) -> WindowRead:
-    return read_window(
+) -> FetchedWindow:
+    return fetch_window(
         zoom,
         REPORT,
         window,
@@ -79,7 +79,7 @@ def read(
     )
 
 
-def emails(done: WindowRead) -> list[str]:
+def emails(done: FetchedWindow) -> list[str]:
     """The window's entries as they will be emitted (oldest first), by their email."""
     try:
         return [
@@ -297,7 +297,7 @@ def test_a_closed_window_is_not_checked_for_shifts():
 # --------------------------------------------------------------------------- down to `lower`
 
 
-def read_down_to(zoom: Any, lower: str) -> WindowRead:
+def read_down_to(zoom: Any, lower: str) -> FetchedWindow:
     return read(zoom, window=Window(WINDOW.first_day, WINDOW.last_day, lower))
 
 
