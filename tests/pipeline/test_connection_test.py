@@ -13,7 +13,8 @@ import json
 import re
 
 import pytest
-from pipeline_harness import Pipeline, describe, tap_env
+
+from tests.support.pipeline import Pipeline, describe, tap_env
 
 pytestmark = pytest.mark.pipeline
 

@@ -7,7 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from pipeline_harness import REPO, STREAMS, _base_env, duckdb_rows
+
+from tests.support.pipeline import REPO, _base_env, duckdb_rows
+from tests.support.tap import STREAMS
 
 pytestmark = pytest.mark.pipeline
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from pipeline_harness import ALL_STREAMS, REPO, STREAMS
 
-from tests.support.tap import TAP, leaf_settings
+from tests.support.pipeline import REPO
+from tests.support.tap import ALL_STREAMS, STREAMS, TAP, leaf_settings
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pipeline_harness import (
-    ALL_STREAMS,
-    Pipeline,
-    assert_table_equals_truth,
-    describe,
-    truth,
-)
+
+from tests.support.pipeline import Pipeline, assert_table_equals_truth, describe, truth
+from tests.support.tap import ALL_STREAMS
 
 pytestmark = pytest.mark.pipeline
 

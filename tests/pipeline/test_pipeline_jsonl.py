@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
-from pipeline_harness import STREAMS, Pipeline, describe, entry_key, report_requests, truth
+
+from tests.support.pipeline import Pipeline, describe, entry_key, report_requests, truth
+from tests.support.tap import STREAMS
 
 pytestmark = pytest.mark.pipeline
 
@@ -39,7 +42,7 @@ def test_jsonl_union_of_runs_deduplicated_by_lw_id_equals_truth(pipeline: Pipeli
     assert files, "target-jsonl wrote nothing"
     for stream in STREAMS:
         records = pipeline.jsonl_records(stream)
-        by_id: dict[str, dict] = {}
+        by_id: dict[str, dict[str, Any]] = {}
         for rec in records:
             lw_id = rec["lw_id"]
             assert isinstance(lw_id, str)

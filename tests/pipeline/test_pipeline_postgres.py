@@ -23,10 +23,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from pipeline_harness import (
-    ALL_STREAMS,
+
+from tests.support.pipeline import (
     EMULATOR_KW,
-    REPORT_ENDPOINTS,
     STREAM_FIELDS,
     Pipeline,
     assert_table_equals_truth,
@@ -37,8 +36,8 @@ from pipeline_harness import (
     to_utc_z,
     truth,
 )
-
-from zoom_emulator import ZoomEmulator
+from tests.support.tap import ALL_STREAMS
+from zoom_emulator import REPORT_ENDPOINTS, ZoomEmulator
 
 pytestmark = pytest.mark.pipeline
 
@@ -120,6 +119,7 @@ def test_first_run_loads_every_entry_once_byte_for_byte(pipeline: Pipeline) -> N
         "no exact duplicate entries in the data"
     )
 
+    assert pipeline.pg is not None
     with pipeline.pg.connect() as conn:
         for stream in STREAMS:
             # lw_id is the table's primary key, and nothing else is.

@@ -16,7 +16,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from pipeline_harness import STREAM_FIELDS, Pipeline, describe, entry_key, to_utc_z, truth
+
+from tests.support.pipeline import STREAM_FIELDS, Pipeline, describe, entry_key, to_utc_z, truth
 
 pytestmark = pytest.mark.pipeline
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from pipeline_harness import (
+
+from tests.support.pipeline import (
     STREAM_FIELDS,
-    STREAMS,
     Pipeline,
     assert_table_equals_truth,
     describe,
@@ -24,6 +24,7 @@ from pipeline_harness import (
     to_utc_z,
     truth,
 )
+from tests.support.tap import STREAMS
 
 pytestmark = pytest.mark.pipeline
 
@@ -39,6 +40,7 @@ def test_pipelinewise_target_postgres_loads_every_entry_once_in_utc(pipeline: Pi
     assert all(expected[s] for s in STREAMS)
     assert_table_equals_truth(pipeline, expected)
 
+    assert pipeline.pg is not None
     with pipeline.pg.connect() as conn:
         tz = conn.execute("SELECT current_setting('TimeZone')").fetchone()[0]
         assert tz != "UTC", "the server must not be in UTC for the time check to mean much"

@@ -11,7 +11,9 @@ import json
 from typing import Any
 
 import pytest
-from pipeline_harness import ALL_STREAMS, Pipeline, assert_table_equals_truth, tap_env, truth
+
+from tests.support.pipeline import Pipeline, assert_table_equals_truth, tap_env, truth
+from tests.support.tap import ALL_STREAMS
 
 pytestmark = pytest.mark.pipeline
 

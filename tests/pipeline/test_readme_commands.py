@@ -31,7 +31,8 @@ from typing import Any
 
 import pytest
 import yaml
-from pipeline_harness import REPO, Pipeline, _base_env, tap_env
+
+from tests.support.pipeline import REPO, Pipeline, _base_env, tap_env
 
 pytestmark = pytest.mark.pipeline
 

@@ -1,13 +1,13 @@
-"""Harness for the end-to-end pipeline tests: real PostgreSQL, real Meltano, real targets.
+"""What the end-to-end pipeline tests share: real PostgreSQL, real Meltano, real targets.
 
-conftest.py registers the fixtures defined here; the test modules import the helpers
-(a module of its own, since several conftest.py files cannot be imported by name).
+tests/pipeline/conftest.py holds their fixtures; this module, the helpers they use.
 
 What runs where:
 
 * PostgreSQL: a throwaway cluster (``initdb`` into a temporary directory, run as the
   ``postgres`` user when the tests run as root, since initdb refuses root), trust auth on
-  127.0.0.1 and a free port. One server per session; every test gets its own schema.
+  127.0.0.1 and a free port: ``running_postgres`` of tests/support/postgres.py, which the
+  benchmarks share. One server per session; every test gets its own schema.
   Its ``TimeZone`` is deliberately *not* UTC (``PG_SERVER_TIMEZONE``) so that the tests
   prove ``time`` stays UTC whatever the server is set to.
 * Meltano: its own virtualenv ``.venv-meltano`` at the repository root (created here when
@@ -27,32 +27,27 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
-from tap_zoom_logs.sandbox import ZoomEmulator
-from tests.conftest import ALL_STREAMS, FIELDS, STREAMS
+from tests.support.postgres import PostgresServer
+from tests.support.tap import ALL_STREAMS, FIELDS, STREAMS
+from zoom_emulator import REPORT_ENDPOINTS
 
 REPO = Path(__file__).resolve().parents[2]
 MELTANO_VENV = REPO / ".venv-meltano"
 MELTANO_REQUIREMENTS = REPO / "requirements-meltano.txt"
 PG_SERVER_TIMEZONE = "Asia/Kolkata"  # UTC+05:30 all year: any conversion shows at once
 PG_DATABASE = "zoom"
-PG_USER = "postgres"
 PIPELINE_TIMEOUT = 240  # seconds for one `meltano run`
 # target-duckdb's virtualenv, with the duckdb meltano.yml pins: the tests read with it.
 DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
@@ -61,7 +56,6 @@ DUCKDB_PYTHON = REPO / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin"
 #: audit trail and Zoom Phone's logs are not selected by default: target-postgres runs
 #: select them all): the unit tests' own lists.
 STREAM_FIELDS = FIELDS
-REPORT_ENDPOINTS = ("activities", "operationlogs", "meeting_activities", "phone_operationlogs")
 
 # Small data so the whole suite stays within a few minutes. `now` is fixed once per session
 # (the emulator bounds today's data by it): every emulator of the session, the reference
@@ -81,43 +75,13 @@ TAP_SETTINGS: dict[str, Any] = {
     "lookback_days": 1,
     "max_requests_per_second": 50,
     "phone_max_requests_per_second": 50,
+    "contact_center_max_requests_per_second": 50,
     "max_concurrent_requests": 4,
     "request_timeout": 30,
 }
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pg_bindir() -> Path | None:
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
-        cand = Path(out.stdout.strip())
-        if (cand / "initdb").exists() and (cand / "pg_ctl").exists():
-            return cand
-    # Debian ships the server binaries outside PATH.
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if found:
-        return found[-1].parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).resolve().parent if initdb else None
-
-
-def _as_pg_user(cmd: list[str]) -> list[str]:
-    """Run a server command as `postgres` when we are root (initdb and postgres refuse root)."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
 
 
 def to_utc_z(value: Any) -> str:
@@ -139,139 +103,6 @@ def entry_key(stream: str, entry: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 # --------------------------------------------------------------------------- PostgreSQL
-
-
-@dataclass
-class PostgresServer:
-    host: str
-    port: int
-    user: str
-    database: str
-    datadir: Path
-
-    def connect(self, dbname: str | None = None) -> Any:
-        return psycopg.connect(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            dbname=dbname or self.database,
-            autocommit=True,
-        )
-
-    def pipelinewise_env(self, schema: str) -> dict[str, str]:
-        """The same server for PipelineWise's target-postgres (its own setting names)."""
-        prefix = "TARGET_POSTGRES_PIPELINEWISE_"
-        return {
-            prefix + "HOST": self.host,
-            prefix + "PORT": str(self.port),
-            prefix + "USER": self.user,
-            prefix + "PASSWORD": "unused-trust-auth",
-            prefix + "DBNAME": self.database,
-            prefix + "DEFAULT_TARGET_SCHEMA": schema,
-            # small batches: several flushes, each followed by its state
-            prefix + "BATCH_SIZE_ROWS": "25",
-        }
-
-    def target_env(self, schema: str) -> dict[str, str]:
-        return {
-            "TARGET_POSTGRES_HOST": self.host,
-            "TARGET_POSTGRES_PORT": str(self.port),
-            "TARGET_POSTGRES_USER": self.user,
-            "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
-            "TARGET_POSTGRES_DATABASE": self.database,
-            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-        }
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server on a throwaway data directory and a free loopback port."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        pytest.fail(
-            "PostgreSQL server binaries not found (initdb/pg_ctl). "
-            "Install them: apt-get update && apt-get install -y postgresql"
-        )
-    root = Path(tempfile.mkdtemp(prefix="tzl-pg-"))
-    datadir = root / "data"
-    logfile = root / "server.log"
-    if os.geteuid() == 0:
-        shutil.chown(root, user="postgres", group="postgres")
-    root.chmod(0o700)
-    port = free_port()
-    started = False
-    try:
-        subprocess.run(
-            _as_pg_user(
-                [
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(datadir),
-                    "-U",
-                    PG_USER,
-                    "-A",
-                    "trust",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            cwd=root,
-        )
-        opts = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
-            f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            f"-c timezone={PG_SERVER_TIMEZONE} -c max_connections=50"
-        )
-        proc = subprocess.run(
-            _as_pg_user(
-                [
-                    str(bindir / "pg_ctl"),
-                    "-D",
-                    str(datadir),
-                    "-o",
-                    opts,
-                    "-l",
-                    str(logfile),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ]
-            ),
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=root,
-        )
-        started = True
-        if proc.returncode != 0:
-            log = logfile.read_text(errors="replace") if logfile.exists() else ""
-            pytest.fail(f"pg_ctl start failed: {proc.stdout}{proc.stderr}\n{log}")
-        server = PostgresServer("127.0.0.1", port, PG_USER, PG_DATABASE, datadir)
-        with server.connect("postgres") as conn:
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        yield server
-    finally:
-        if started:
-            subprocess.run(
-                _as_pg_user(
-                    [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"]
-                ),
-                capture_output=True,
-                check=False,
-                cwd="/",
-            )
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_schema(postgres_server: PostgresServer) -> str:
-    """A fresh, unused schema name for this test (target-postgres creates it)."""
-    return f"t_{uuid.uuid4().hex[:12]}"
 
 
 # --------------------------------------------------------------------------- Meltano
@@ -342,40 +173,7 @@ class MeltanoProject:
     install_seconds: float
 
 
-@pytest.fixture(scope="session")
-def meltano_project(tmp_path_factory: pytest.TempPathFactory) -> MeltanoProject:
-    """`meltano install` of the plugins of meltano.yml, once per session."""
-    exe = _ensure_meltano()
-    sysdb = tmp_path_factory.mktemp("meltano-install") / "meltano.db"
-    t0 = time.monotonic()
-    proc = subprocess.run(
-        [str(exe), "install"],
-        cwd=REPO,
-        env=_base_env(sysdb),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    took = time.monotonic() - t0
-    if proc.returncode != 0:
-        pytest.fail(f"meltano install failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    for plugin in PLUGINS:
-        assert (REPO / ".meltano" / plugin / "venv").is_dir(), plugin
-    return MeltanoProject(exe, REPO, took)
-
-
 # --------------------------------------------------------------------------- emulator
-
-
-@pytest.fixture
-def emulator() -> Iterator[Any]:
-    emu = ZoomEmulator(**EMULATOR_KW)
-    emu.start()
-    try:
-        yield emu
-    finally:
-        emu.stop()
 
 
 def report_requests(emu: Any) -> int:
@@ -611,7 +409,7 @@ class Pipeline:
             return row[0] is not None
 
     def jsonl_records(self, stream: str) -> list[dict[str, Any]]:
-        records = []
+        records: list[dict[str, Any]] = []
         for path in sorted(self.jsonl_dir.glob(f"{stream}*.jsonl")):
             with path.open(encoding="utf-8") as fh:
                 records.extend(json.loads(line) for line in fh if line.strip())
@@ -662,27 +460,6 @@ print(json.dumps(out))
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """A copy of the Meltano project (meltano.yml) for a test that changes it, e.g. with
-    `meltano config set`; it runs the plugins installed in the repository's .meltano/."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy2(REPO / "meltano.yml", root / "meltano.yml")
-    return root
-
-
-@pytest.fixture
-def pipeline(
-    emulator: Any,
-    meltano_project: MeltanoProject,
-    postgres_server: PostgresServer,
-    pg_schema: str,
-    tmp_path: Path,
-) -> Pipeline:
-    return Pipeline(emulator, meltano_project, postgres_server, pg_schema, tmp_path)
 
 
 def describe(result: RunResult) -> str:
