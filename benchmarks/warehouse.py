@@ -57,6 +57,7 @@ from typing import Any
 
 from psycopg import sql
 
+from tests.support.pipeline import meltano_env
 from tests.support.postgres import PostgresServer, running_postgres
 from zoom_emulator import ZoomEmulator
 
@@ -151,26 +152,9 @@ def private_sys_dir(scratch: Path) -> Path:
     return sysdir
 
 
-def meltano_env(sysdir: Path, sysdb: Path) -> dict[str, str]:
-    """This process's environment without any plugin setting, as pipeline_harness's."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TAP_ZOOM_LOGS_", "TARGET_POSTGRES_", "MELTANO_"))
-    }
-    env.update(
-        {
-            "MELTANO_PROJECT_ROOT": str(REPO),
-            "MELTANO_SYS_DIR_ROOT": str(sysdir),
-            "MELTANO_ENVIRONMENT": "dev",
-            "MELTANO_DATABASE_URI": f"sqlite:///{sysdb}",
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "MELTANO_CLI_LOG_LEVEL": "info",
-            "NO_COLOR": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+def benchmark_env(sysdir: Path, sysdb: Path) -> dict[str, str]:
+    """The pipeline tests' Meltano environment, with this benchmark's own system folder."""
+    return meltano_env(sysdb, REPO, sysdir)
 
 
 def tap_env(config: Mapping[str, Any]) -> dict[str, str]:
@@ -236,7 +220,7 @@ def one_load(
 ) -> Load:
     load = Load(mode, n, f"load_{mode.lower()}_{n}", expected=expected)
     config = zoom.tap_config(max_requests_per_second=200, max_concurrent_requests=16)
-    env = meltano_env(sysdir, scratch / f"{load.schema}.db")  # no state: a full backfill
+    env = benchmark_env(sysdir, scratch / f"{load.schema}.db")  # no state: a full backfill
     env.update(tap_env(config))
     env.update(pg.target_env(load.schema))
     folder = scratch / f"{load.schema}-batches"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import signal
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ class BatchedRun:
         return [m for m in self.messages if m["type"] == "BATCH" and m["stream"] == stream]
 
     def as_tap_run(self) -> TapRun:
-        """The run as the conftest helpers read one: its records are the batch files'."""
+        """The run as the shared helpers read one: its records are the batch files'."""
         records = {stream: self.delivered(stream) for stream in self.run.records}
         return TapRun(self.run.returncode, "", self.run.stderr, records, self.run.states)
 
@@ -127,27 +126,7 @@ def test_each_state_covers_only_entries_already_in_announced_files(tap, emulator
 def test_a_killed_batch_run_resumes_and_loses_nothing(tap, emulator, tmp_path):
     config = tap.config(window_days=1, max_requests_per_second=20)
     config["batch_config"] = batch_config(tmp_path / "files", batch_size=13)
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [TAP, "--config", str(config_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    lines, states = [], 0
-    for line in process.stdout:
-        lines.append(line)
-        states += json.loads(line)["type"] == "STATE"
-        if states == 3:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait()
-    killed = batched(TapRun(process.returncode, "", "", {s: [] for s in STREAMS}))
-    killed.messages = [json.loads(line) for line in lines]
-    killed.run.states = [m["value"] for m in killed.messages if m["type"] == "STATE"]
-    assert process.returncode == -signal.SIGKILL
+    killed = batched(tap.run_killed(config, after_states=3))
 
     resumed = batched(tap.run(config, state=killed.run.state))
 

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from tap_zoom_logs.tap import SETTING_DESCRIPTIONS
-from tests.support.tap import about, leaf_settings, one_line
+from tests.support.tap import about, assert_script_check_passes, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_readme_settings_table_matches_the_code():
-    check = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "readme_settings.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert_script_check_passes("readme_settings.py")
 
 
 def test_meltano_yml_describes_each_setting_as_the_tap_does():

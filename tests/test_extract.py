@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import signal
-import subprocess
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +17,6 @@ from tests.support.tap import (
     ALL_STREAMS,
     FIELDS,
     STREAMS,
-    TAP,
     as_record,
     assert_exact,
     assert_union_is_the_truth,
@@ -204,26 +200,7 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
 @pytest.mark.parametrize("kill_after_states", [2, 5])
 def test_killed_run_resumes_at_its_window_and_loses_nothing(tap, emulator, kill_after_states):
     config = tap.config(window_days=1, lookback_days=0, max_requests_per_second=20)
-    config_path = tap.tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [TAP, "--config", str(config_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines, states = [], 0
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if '"type":"STATE"' in line.replace(" ", ""):
-            states += 1
-            if states == kill_after_states:
-                process.send_signal(signal.SIGKILL)
-                break
-    process.wait()
-    killed = parse_output(process.returncode, "".join(lines), "")
-    assert process.returncode == -signal.SIGKILL
+    killed = tap.run_killed(config, after_states=kill_after_states)
 
     emulator.reset_stats()
     resumed = tap.run(config, state=killed.state)

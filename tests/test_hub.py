@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.tap import about, leaf_settings, one_line
+from tests.support.tap import about, assert_script_check_passes, leaf_settings, one_line
 
 REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "hub"
@@ -141,13 +141,7 @@ def test_the_checks_refuse_what_the_hub_refuses(tmp_path, text, spoiled_text, re
 
 
 def test_the_definition_is_written_from_the_projects_files():
-    check = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "hub_definition.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert_script_check_passes("hub_definition.py")
 
 
 def test_the_definition_has_every_field_tap_githubs_has():

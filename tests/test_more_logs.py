@@ -8,8 +8,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import signal
-import subprocess
 from collections import Counter
 from typing import Any
 
@@ -20,14 +18,12 @@ from tap_zoom_logs.errors import EXIT_QUOTA
 from tests.support.tap import (
     ALL_STREAMS,
     STREAMS,
-    TAP,
     Tap,
     as_record,
     assert_exact,
     assert_union_is_the_truth,
     discovered_catalog,
     one_line_error,
-    parse_output,
     truth,
     without_id,
 )
@@ -142,28 +138,9 @@ def test_a_late_meeting_entry_within_the_lookback_arrives_next_run(tap, emulator
     assert again and all(before[i] == r for i, r in again.items() if i in before)
 
 
-def test_a_killed_run_of_all_four_resumes_and_loses_nothing(tap, emulator):
+def test_a_killed_run_of_every_log_resumes_and_loses_nothing(tap, emulator):
     config = tap.config(window_days=1, lookback_days=0, page_size=20)
-    config_path = tap.tmp_path / "config-kill.json"
-    config_path.write_text(json.dumps(config))
-    catalog = tap.catalog(ALL_STREAMS)
-    process = subprocess.Popen(
-        [TAP, "--config", str(config_path), "--catalog", str(catalog)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines, states = [], 0
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if '"type":"STATE"' in line.replace(" ", ""):
-            states += 1
-            if states == 14:  # into the third stream
-                process.send_signal(signal.SIGKILL)
-                break
-    process.wait()
-    killed = parse_output(process.returncode, "".join(lines), "")
+    killed = tap.run_killed(config, after_states=14, select=ALL_STREAMS)  # into the third
     resumed = tap.run(config, state=killed.state, select=ALL_STREAMS)
 
     assert resumed.returncode == 0, resumed.stderr[-2000:]

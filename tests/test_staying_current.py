@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
-import subprocess
 import time
 from typing import Any
 
@@ -19,7 +17,6 @@ from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
 from tests.support.tap import (
     STREAMS,
-    TAP,
     Tap,
     TapRun,
     as_record,
@@ -367,29 +364,9 @@ def test_an_incremental_run_killed_while_settling_resumes_and_loses_nothing(
         backfill = tap.run(config)
         state, day = a_day_left_unsettled(zoom, backfill)
         zoom.add_entry("operation_logs", late_operation(day))
-        config_path = tmp_path / "config-kill.json"
-        config_path.write_text(json.dumps(config))
-        state_path = tmp_path / "state-kill.json"
-        state_path.write_text(json.dumps(state))
-        process = subprocess.Popen(
-            [TAP, "--config", str(config_path), "--state", str(state_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert process.stdout is not None
-        lines, states = [], 0
-        for line in process.stdout:
-            lines.append(line)
-            states += '"type":"STATE"' in line.replace(" ", "")
-            if states == kill_after_states:
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait()
-        killed = parse_output(process.returncode, "".join(lines), "")
+        killed = tap.run_killed(config, after_states=kill_after_states, state=state)
         resumed = tap.run(config, state={**state, **killed.state})
 
-    assert process.returncode == -signal.SIGKILL
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert_union_is_the_truth([backfill, killed, resumed], zoom, config)
     late = as_record("operation_logs", late_operation(day))

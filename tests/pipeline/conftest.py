@@ -23,8 +23,8 @@ from tests.support.pipeline import (
     REPO,
     MeltanoProject,
     Pipeline,
-    _base_env,
     _ensure_meltano,
+    meltano_env,
 )
 from tests.support.postgres import MISSING_BINARIES, PostgresServer, _pg_bindir, running_postgres
 from zoom_emulator import ZoomEmulator
@@ -62,7 +62,7 @@ def meltano_project(tmp_path_factory: pytest.TempPathFactory) -> MeltanoProject:
     proc = subprocess.run(
         [str(exe), "install"],
         cwd=REPO,
-        env=_base_env(sysdb),
+        env=meltano_env(sysdb),
         capture_output=True,
         text=True,
         timeout=600,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.support.pipeline import REPO, _base_env, duckdb_rows
+from tests.support.pipeline import REPO, duckdb_rows, meltano_env
 from tests.support.tap import STREAMS
 
 pytestmark = pytest.mark.pipeline
@@ -20,7 +20,7 @@ def test_the_demo_loads_every_entry_into_duckdb(meltano_project, tmp_path) -> No
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "demo.py")],
         cwd=REPO,
-        env=_base_env(tmp_path / "unused.db"),  # the demo keeps its own system database
+        env=meltano_env(tmp_path / "unused.db"),  # the demo keeps its own system database
         capture_output=True,
         text=True,
         timeout=600,

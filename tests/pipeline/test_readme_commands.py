@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.pipeline import REPO, Pipeline, _base_env, tap_env
+from tests.support.pipeline import REPO, Pipeline, meltano_env, tap_env
 
 pytestmark = pytest.mark.pipeline
 
@@ -172,7 +172,7 @@ def test_the_readmes_commands_work_as_written(pipeline: Pipeline, readme_project
     credentials = {k: config[k] for k in ("account_id", "client_id", "client_secret")}
     # What the user has: Zoom's address (here the emulator's) and the run's range in the
     # environment; the credentials come from the README's own export line.
-    env = _base_env(pipeline.sysdb, readme_project)
+    env = meltano_env(pipeline.sysdb, readme_project)
     env.pop("MELTANO_SYS_DIR_ROOT")  # the copy links .meltano itself, as a checkout has it
     env.update(tap_env({k: v for k, v in config.items() if k not in credentials}))
     # The targets' settings the README's comments name (host, port, user, password,

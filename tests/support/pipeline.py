@@ -132,7 +132,11 @@ def _ensure_meltano() -> Path:
     return exe
 
 
-def _base_env(sysdb: Path, root: Path = REPO) -> dict[str, str]:
+def meltano_env(
+    sysdb: Path, root: Path = REPO, sys_dir: Path = REPO / ".meltano"
+) -> dict[str, str]:
+    """This process's environment without any plugin's settings, for Meltano in project
+    `root` with system database `sysdb` and its plugins (and run files) in `sys_dir`."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -144,7 +148,7 @@ def _base_env(sysdb: Path, root: Path = REPO) -> dict[str, str]:
         {
             "MELTANO_PROJECT_ROOT": str(root),
             # A project copy (project_copy) uses the plugins installed in the repository.
-            "MELTANO_SYS_DIR_ROOT": str(REPO / ".meltano"),
+            "MELTANO_SYS_DIR_ROOT": str(sys_dir),
             "MELTANO_ENVIRONMENT": "dev",
             "MELTANO_DATABASE_URI": f"sqlite:///{sysdb}",
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -244,7 +248,7 @@ def run_pipeline(
     ``root``: the Meltano project (a project_copy, where a test changes meltano.yml).
     """
     exe = _ensure_meltano()
-    full_env = _base_env(sysdb, root)
+    full_env = meltano_env(sysdb, root)
     full_env.update(env)
     workdir.mkdir(parents=True, exist_ok=True)
     n = len(list(workdir.glob("run-*.out")))
@@ -367,7 +371,7 @@ class Pipeline:
         return subprocess.run(
             [str(self.project.executable), *args],
             cwd=root,
-            env={**_base_env(self.sysdb, root), **(env or {})},
+            env={**meltano_env(self.sysdb, root), **(env or {})},
             capture_output=True,
             text=True,
             timeout=120,
@@ -379,7 +383,7 @@ class Pipeline:
         proc = subprocess.run(
             [str(self.project.executable), "state", "get", f"dev:tap-zoom-logs-to-{loader}"],
             cwd=REPO,
-            env=_base_env(self.sysdb),
+            env=meltano_env(self.sysdb),
             capture_output=True,
             text=True,
             timeout=120,

@@ -176,6 +176,18 @@ def leaf_settings(schema: dict[str, Any]) -> dict[str, Any]:
     return leaves
 
 
+def assert_script_check_passes(script: str) -> None:
+    """`python scripts/<script> --check`: what it writes from the code is up to date."""
+    repo = Path(__file__).resolve().parents[2]
+    check = subprocess.run(
+        [sys.executable, str(repo / "scripts" / script), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def one_line(text: str) -> str:
     """`text` with its white space folded (YAML and --about wrap descriptions differently)."""
     return " ".join(text.split())
@@ -325,6 +337,45 @@ class Tap:
         """One run; `select` names the streams a catalog selects (default: the tap's own
         default selection, no catalog). `in_process`: through `run_cli`, for a run that is
         to stop before any window is fetched."""
+        command = self._command(config, state, select, args)
+        run = run_cli(command, env) if in_process else run_executable(command, env)
+        self.assert_no_secret(run)
+        return run
+
+    def run_killed(
+        self,
+        config: dict[str, Any],
+        *,
+        after_states: int,
+        state: dict[str, Any] | None = None,
+        select: tuple[str, ...] | None = None,
+    ) -> TapRun:
+        """A run SIGKILLed (as a lost machine would end it) as soon as it has written
+        `after_states` STATE messages: what it wrote until then."""
+        command = [TAP, *self._command(config, state, select, ())]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        assert process.stdout is not None
+        lines, states = [], 0
+        for line in process.stdout:
+            lines.append(line)
+            states += json.loads(line)["type"] == "STATE"
+            if states == after_states:
+                process.send_signal(signal.SIGKILL)
+                break
+        process.wait()
+        assert process.returncode == -signal.SIGKILL, "the run ended before the kill"
+        return parse_output(process.returncode, "".join(lines), "")
+
+    def _command(
+        self,
+        config: dict[str, Any] | None,
+        state: dict[str, Any] | None,
+        select: tuple[str, ...] | None,
+        args: tuple[str, ...],
+    ) -> list[str]:
+        """The command's arguments, the files they name written for this run."""
         self.runs += 1
         config_path = self.tmp_path / f"config-{self.runs}.json"
         config_path.write_text(json.dumps(self.config() if config is None else config))
@@ -335,9 +386,7 @@ class Tap:
             state_path = self.tmp_path / f"state-{self.runs}.json"
             state_path.write_text(json.dumps(state))
             command += ["--state", str(state_path)]
-        run = run_cli(command, env) if in_process else run_executable(command, env)
-        self.assert_no_secret(run)
-        return run
+        return command
 
     def catalog(self, select: tuple[str, ...]) -> Path:
         """A catalog file from --discover with exactly `select` selected."""
