@@ -44,7 +44,7 @@ SKIPPED = {
     ),
     "python3 scripts/demo.py": "tests/pipeline/test_demo.py runs the demo",
     "scripts/test.sh": "the command that runs these tests",
-    "scripts/clock_sweep.sh": "runs the other tests at 32 moments (about 2 h): not in CI",
+    "scripts/clock_sweep.sh": "runs the other tests at 32 moments (about 3.5 h): not in CI",
     (
         "python3 -m venv .venv-meltano && .venv-meltano/bin/pip install -r requirements-meltano.txt"
     ): "the harness creates .venv-meltano with these two commands (_ensure_meltano)",
