@@ -102,10 +102,6 @@ class ZoomReportStream(Stream):
         return tuple(name for name in schema["properties"] if name not in derived)
 
     @property
-    def fields(self) -> tuple[str, ...]:
-        return self.entry_fields()
-
-    @property
     def resume_state(self) -> t.Mapping[str, t.Any]:
         """This stream's entry of the state the run started from ({} if none)."""
         # Read without creating: a stream not yet synced keeps no (empty) entry in the state.
@@ -170,7 +166,7 @@ class ZoomReportStream(Stream):
     ) -> t.Generator[dict[str, t.Any], None, int]:
         """A window's entries in ascending order, with their `lw_id`, within the plan's range,
         counted per day in `counts`; returns how many."""
-        fields, name, window = self.fields, self.name, fetched.window
+        fields, name, window = self.report.fields, self.name, fetched.window
         lower, upper = (window.lower or plan.lower)[:19], plan.upper[:19]
         near = window.near()
         occurrence = Occurrences()
