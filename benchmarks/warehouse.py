@@ -57,7 +57,7 @@ from typing import Any
 
 from psycopg import sql
 
-from tests.support.pipeline import meltano_env
+from tests.support.pipeline import meltano_env, tap_env
 from tests.support.postgres import PostgresServer, running_postgres
 from zoom_emulator import ZoomEmulator
 
@@ -155,11 +155,6 @@ def private_sys_dir(scratch: Path) -> Path:
 def benchmark_env(sysdir: Path, sysdb: Path) -> dict[str, str]:
     """The pipeline tests' Meltano environment, with this benchmark's own system folder."""
     return meltano_env(sysdb, REPO, sysdir)
-
-
-def tap_env(config: Mapping[str, Any]) -> dict[str, str]:
-    """Tap settings as the environment variables Meltano reads (TAP_ZOOM_LOGS_<SETTING>)."""
-    return {f"TAP_ZOOM_LOGS_{k.upper()}": str(v) for k, v in config.items() if v is not None}
 
 
 def run_meltano(env: Mapping[str, str], log: Path) -> float:
