@@ -283,7 +283,10 @@ def test_a_family_is_paced_by_its_own_limit(tmp_path, stream, endpoint, rate, li
     # day's age, not its date): 20 pages of 30 at least, before today's share, which moves
     # with the hour.
     volume = {**dict.fromkeys(ALL_STREAMS, 150), stream: 600}
-    limits: dict[str, Any] = {limit: 10}
+    # Zoom's limit at twice the tap's 8/s: a stall of this loaded machine can wake the few
+    # windows in flight at once, and 8 a second plus those would pass a limit of 10 (the
+    # clock sweep saw one 429 so); at 16 only a tap that ignores its own pace meets a 429.
+    limits: dict[str, Any] = {limit: 16}
     with ZoomEmulator(seed=2, history_days=5, entries_per_day=volume, **limits) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(page_size=30, **{rate: 8})
