@@ -13,7 +13,7 @@ from __future__ import annotations
 import typing as t
 from collections import Counter
 
-import pendulum
+from tap_zoom_logs.times import parse_day
 
 #: The state's keys (per stream) for the two counts of days not yet final.
 FIRST_READ = "first_read_per_day"
@@ -45,7 +45,7 @@ def count_late(state: dict[str, t.Any], counts: DayCounts) -> list[tuple[str, in
     settled = state.get("settled_through")
     final: list[tuple[str, int]] = []
     if settled:
-        last_final = pendulum.Date.fromisoformat(settled).subtract(days=1).isoformat()
+        last_final = parse_day(settled).subtract(days=1).isoformat()
         for day in sorted(d for d in set(first) | set(settle) if d <= last_final):
             if day in settle and day in first:  # else read before counting began: moot
                 final.append((day, max(0, settle[day] - first[day])))

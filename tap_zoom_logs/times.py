@@ -103,6 +103,13 @@ def parse_moment(label: str, value: t.Any, *, whole_day: bool = False) -> pendul
     return moment.in_timezone("UTC")
 
 
+def parse_day(value: str) -> pendulum.Date:
+    """A `yyyy-mm-dd` day as a pendulum Date, built from its numbers: on Python 3.10 the SDK
+    patches `date.fromisoformat` on import, after which pendulum's returns a plain date."""
+    day = datetime.date.fromisoformat(value)
+    return pendulum.date(day.year, day.month, day.day)
+
+
 def age_seconds(zoom_time: str) -> int:
     """Whole seconds from a time in Zoom's UTC form to now (0 for "")."""
     if not zoom_time:

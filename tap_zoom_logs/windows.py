@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pendulum
 
-from tap_zoom_logs.times import parse_moment, zoom_second
+from tap_zoom_logs.times import parse_day, parse_moment, zoom_second
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -200,7 +200,7 @@ def plan_from_state(
         bookmark=bookmark,
         reading=reading,
         now=now,
-        settled_through=pendulum.Date.fromisoformat(settled) if settled else None,
+        settled_through=parse_day(settled) if settled else None,
     )
 
 

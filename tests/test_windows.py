@@ -9,7 +9,7 @@ import pendulum
 import pytest
 
 from tap_zoom_logs.settings import bounds_of
-from tap_zoom_logs.times import zoom_second
+from tap_zoom_logs.times import parse_day, zoom_second
 from tap_zoom_logs.windows import (
     Plan,
     Reading,
@@ -296,3 +296,12 @@ def test_a_settled_day_before_the_bookmark_range_is_read_down_to_the_margin_only
         "2026-05-23..2026-05-28",
         "2026-05-29..2026-05-31",
     ]
+
+
+def test_a_state_day_is_a_pendulum_date_whatever_the_sdk_patched():
+    # On Python 3.10 the SDK (imported by tap_zoom_logs.settings above) patches
+    # date.fromisoformat, after which pendulum.Date.fromisoformat returned a plain date
+    # without pendulum's arithmetic: CI runs this test on 3.10 too.
+    day = parse_day("2026-03-01")
+    assert isinstance(day, pendulum.Date)
+    assert day.subtract(days=1).isoformat() == "2026-02-28"
