@@ -15,7 +15,7 @@ from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.records import Occurrences, decode, lw_id
 from tap_zoom_logs.reports import MEETINGS_API, Report
-from tap_zoom_logs.settling import DayCounts, count_late
+from tap_zoom_logs.settling import DayCounts, count_late, settling_again
 from tap_zoom_logs.times import TIME_KEYS, zoom_second
 from tap_zoom_logs.windows import Plan, Window
 
@@ -245,6 +245,7 @@ class ZoomReportStream(Stream):
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = zoom_second(bookmark)
         if window.settles:
+            settling_again(state, window.first_day.isoformat())
             state["settled_through"] = window.last_day.isoformat()
         if self.config["settle_closed_days"]:
             for day, late in count_late(state, counts):

@@ -56,6 +56,20 @@ def count_late(state: dict[str, t.Any], counts: DayCounts) -> list[tuple[str, in
     return final
 
 
+def settling_again(state: dict[str, t.Any], first_day: str) -> None:
+    """A settling read from `first_day` on, in a stream whose state says it settled later
+    days already (settled before their wait was over, by a version that settled sooner or
+    with a shorter settle_after_hours): those days' entries are counted again, so the UTC
+    days they reach get no figure (as days read before counting began), never a made-up one."""
+    settled = state.get("settled_through")
+    if not settled or settled < first_day:
+        return
+    first = parse_day(first_day).subtract(days=1).isoformat()
+    last = parse_day(settled).add(days=1).isoformat()
+    kept = {d: n for d, n in state.get(FIRST_READ, {}).items() if not first <= d <= last}
+    _store(state, FIRST_READ, Counter(kept))
+
+
 def _store(state: dict[str, t.Any], key: str, counts: Counter[str]) -> None:
     if counts:
         state[key] = dict(sorted(counts.items()))
