@@ -237,8 +237,9 @@ class ZoomReportStream(Stream):
     ) -> None:
         """Everything up to the window's end is emitted, and a settling window's days are
         settled: say so in the state, now. A settling window is older than the bookmark
-        the run started from, which it never moves back."""
-        bookmark = min(window.end(), plan.end)
+        the run started from, which it never moves back; and no bookmark passes Zoom's own
+        now (a clock ahead of Zoom's would skip what Zoom writes until the tap's now)."""
+        bookmark = min(window.end(), plan.end, self.feed.zoom_now_at_planning())
         if plan.bookmark is not None:
             bookmark = max(bookmark, plan.bookmark)
         state = self.get_context_state(context)
