@@ -96,6 +96,10 @@ class Plan:
     #: is set back to what this run reads): the state never moves back before it, whatever
     #: window is emitted.
     bookmark: pendulum.DateTime | None = None
+    #: The state says days are settled that were not yet due (settled before their wait
+    #: was over, by a version that settled sooner or with a shorter settle_after_hours):
+    #: its settled_through goes back to this day, and the later ones are settled when due.
+    settle_again_after: pendulum.Date | None = None
 
     @property
     def lower(self) -> str:
@@ -189,7 +193,9 @@ def plan_stream(
         reading=reading,
         now=now,
     )
-    return Plan(start, end, tuple(windows), tuple(notes), held)
+    resettled = reading.settle and settled_through is not None and settled < settled_through
+    again = settled if resettled else None
+    return Plan(start, end, tuple(windows), tuple(notes), held, again)
 
 
 def plan_from_state(
