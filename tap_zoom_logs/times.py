@@ -184,12 +184,12 @@ class ZoomClock:
         return moment if offset is None else moment.add(microseconds=int(offset * 1_000_000))
 
     def refuse(self, day: pendulum.Date) -> bool:
-        """Zoom refused a `to` of `day` as after its today; whether no earlier was."""
+        """Zoom refused a `to` of `day` as after its today; whether it is the run's first."""
         with self._lock:
-            if self.refused_day is not None and self.refused_day <= day:
-                return False
-            self.refused_day = day
-            return True
+            first = self.refused_day is None
+            if first or day < t.cast("pendulum.Date", self.refused_day):
+                self.refused_day = day
+            return first
 
     def earliest_today(self) -> pendulum.Date:
         """The earliest day Zoom's today can be, wherever it cuts days."""
