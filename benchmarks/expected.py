@@ -15,7 +15,7 @@ from typing import Any
 import pendulum
 
 from benchmarks.zoom_api import PAGE_SIZE, STREAMS
-from tap_zoom_logs.windows import last_closed_day
+from tap_zoom_logs.windows import SETTLE_AFTER_HOURS, last_day_to_settle
 from zoom_emulator import ZoomEmulator
 
 Counts = dict[tuple[str, dt.date], int]
@@ -70,10 +70,10 @@ class Expected:
         return self._counts
 
     def windows(self, first: dt.date, window_days: int) -> list[list[dt.date]]:
-        """The tap's windows (windows.py) for a start at `first`: the closed days from the
-        day before `first` (Zoom's day boundary is not documented) in windows of
-        `window_days`, then the open days in one."""
-        closed = last_closed_day(pendulum.now("UTC"))
+        """The tap's windows (windows.py) for a start at `first`: the days due to settle
+        from the day before `first` (Zoom's day boundary is not documented) in windows of
+        `window_days`, then the others in one."""
+        closed = last_day_to_settle(pendulum.now("UTC"), SETTLE_AFTER_HOURS)
         days = [first - dt.timedelta(days=1), *self.days(first)]
         shut = [day for day in days if day <= closed]
         windows = [shut[i : i + window_days] for i in range(0, len(shut), window_days)]

@@ -13,7 +13,6 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import msgspec
-import pendulum
 import requests
 import urllib3
 
@@ -33,7 +32,7 @@ from tap_zoom_logs.errors import (
 from tap_zoom_logs.pacing import OF_LAST_ANSWERS, SLOW_DOWN_AFTER_429S, Lane
 from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
 from tap_zoom_logs.run_stats import RunStats
-from tap_zoom_logs.times import parse_iso
+from tap_zoom_logs.times import ZoomClock, parse_iso
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -125,6 +124,8 @@ class ZoomAPI:
             family: Lane(family, float(config[setting])) for family, setting in rates.items()
         }
         self._session = requests.Session()
+        #: Zoom's clock, from its answers' Date headers: the bookmark follows it, not ours.
+        self.clock = ZoomClock(logger)
         self.stopping = threading.Event()
         #: Reports whose page_size parameter Zoom refused: asked without it (paging.py).
         self.without_page_size: set[str] = set()
@@ -215,6 +216,7 @@ class ZoomAPI:
         except requests.RequestException as exc:
             # The exception's text can quote the URL, never the headers or body we sent.
             raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
+        self.clock.observe(response.headers.get("Date"))
         # Zoom's time to answer, not this process's time to read it: a busy interpreter
         # must not look like a slow Zoom (it would start ever more windows).
         lane.observe(response.elapsed.total_seconds())
@@ -361,8 +363,9 @@ class ZoomAPI:
         return self.retrying(attempt, what=f"{report.name} page ({span})")
 
     def probe(self, report: Report) -> None:
-        """One page of today's report with one entry: does this report work at all?"""
-        today = pendulum.now("UTC").to_date_string()
+        """One page of today's report with one entry: does this report work at all? (Today
+        wherever Zoom cuts days: a day it calls future would be refused.)"""
+        today = self.clock.earliest_today().to_date_string()
         self.get_page(report, {"from": today, "to": today, "page_size": 1, **report.params})
 
     def check_scopes(self, reports: list[Report]) -> None:

@@ -15,8 +15,8 @@ from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.records import Occurrences, decode, lw_id
 from tap_zoom_logs.reports import MEETINGS_API, Report
-from tap_zoom_logs.settling import DayCounts, count_late
-from tap_zoom_logs.times import TIME_KEYS, zoom_second
+from tap_zoom_logs.settling import DayCounts, count_late, settle_again_after
+from tap_zoom_logs.times import TIME_KEYS, parse_day, zoom_second
 from tap_zoom_logs.windows import Plan, Window
 
 if t.TYPE_CHECKING:
@@ -114,6 +114,9 @@ class ZoomReportStream(Stream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         windows = self.feed.windows(self)
         plan = windows.plan
+        if plan.settle_again_after is not None:  # written with the first window's state
+            state = self.get_context_state(context)
+            settle_again_after(state, plan.settle_again_after.isoformat())
         if plan.windows:
             summary = StreamSummary.begin(self.api.stats)
             try:
@@ -135,7 +138,9 @@ class ZoomReportStream(Stream):
     ) -> t.Generator[dict[str, t.Any], None, int]:
         """One finished window: its records, a progress line, the bookmark past it."""
         bookmark = zoom_second(plan.bookmark) if plan.bookmark else ""
-        counts = DayCounts(bookmark, settles=fetched.window.settles)
+        counts = DayCounts(
+            bookmark, settles=fetched.window.settles, counted=_counted_days(fetched.window, plan)
+        )
         try:
             emitted = yield from self._window_records(fetched, plan, counts)
         finally:
@@ -237,8 +242,9 @@ class ZoomReportStream(Stream):
     ) -> None:
         """Everything up to the window's end is emitted, and a settling window's days are
         settled: say so in the state, now. A settling window is older than the bookmark
-        the run started from, which it never moves back."""
-        bookmark = min(window.end(), plan.end)
+        the run started from, which it never moves back; and no bookmark passes Zoom's own
+        now (a clock ahead of Zoom's would skip what Zoom writes until the tap's now)."""
+        bookmark = min(window.end(), plan.end, self.feed.zoom_now_at_planning())
         if plan.bookmark is not None:
             bookmark = max(bookmark, plan.bookmark)
         state = self.get_context_state(context)
@@ -297,6 +303,23 @@ class ZoomReportStream(Stream):
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
         return None
+
+
+def _counted_days(window: Window, plan: Plan) -> list[str]:
+    """The UTC days whose first reads this window counts whole: those its entries may fall
+    on (windows.near), within the plan's range, and after the day of the bookmark the run
+    started from (that day was counted by the run that reached it first, or never: a state
+    from before counting began, whose first day gets no made-up late count)."""
+    low, high = window.near()
+    if plan.bookmark is not None:
+        low = max(low, plan.bookmark.date().add(days=1).isoformat())
+    low, high = max(low, plan.lower[:10]), min(high, plan.upper[:10])
+    days = []
+    day = low
+    while day <= high:
+        days.append(day)
+        day = parse_day(day).add(days=1).isoformat()
+    return days
 
 
 def _declared(stream: type[ZoomReportStream], attribute: str) -> t.Any:

@@ -5,10 +5,10 @@ One feed per run, shared by the streams in the order the SDK syncs them (the tap
 first windows are already in flight while this one's last are still paging, and no window
 fetched ahead is thrown away.
 
-The feed plans the streams (windows.py) when a sync begins, and hands each stream its plan
-with its windows. How many windows are in flight follows the rate: `windows_in_flight`
-(pacing.py) says how many keep each family's lane busy at the latency it measures (capped
-by max_concurrent_requests). What
+The feed plans the streams (windows.py) when a sync begins, by Zoom's clock (the Date of
+its answers: api.clock), and hands each stream its plan with its windows. How many windows
+are in flight follows the rate: `windows_in_flight` (pacing.py) says how many keep each
+family's lane busy at the latency it measures (capped by max_concurrent_requests). What
 is fetched ahead is bounded by what it holds: no new window starts while the spools hold
 more than `AHEAD_BYTES`, and a window that is not the next to be emitted waits before its
 next page until they hold less. Disk use is therefore at most about `AHEAD_BYTES` plus
@@ -116,6 +116,8 @@ class WindowFeed:
         self._planning = planning
         #: Each stream's plan, made when the sync that reaches it begins.
         self._plans: dict[str, Plan] = {}
+        #: The tap's clock when they were made.
+        self._planned_at = pendulum.now("UTC")
         self.budget = SpoolBudget(api.stats)
         #: The streams in the order the SDK syncs them (asked when the sync begins).
         self._sync_order = sync_order
@@ -184,7 +186,6 @@ class WindowFeed:
         self.stop()
         self._api.stopping.clear()
         self._failed = set()
-        now = pendulum.now("UTC").replace(microsecond=0)
         order = list(self._sync_order())
         sources = order[order.index(first) :] if first in order else [first]
         sources = [first, *(s for s in sources[1:] if s.selected)]
@@ -193,10 +194,18 @@ class WindowFeed:
         except Stopped:  # a signal came while the token was being fetched
             self.check_interrupted()
             raise
+        # Zoom's clock, as the token's answer told it: the plans end at Zoom's now, not ours.
+        self._planned_at = pendulum.now("UTC")
+        now = self._api.clock.zoom_time(self._planned_at).replace(microsecond=0)
         for source in sources:
             plan = self._plan(source, now)
             for window in plan.windows:
                 self._jobs.queue.append(_Job(source, window, window.is_open(now)))
+
+    def zoom_now_at_planning(self) -> pendulum.DateTime:
+        """Zoom's clock when the plans were made, as its answers tell it now: later than the
+        plans' end only if no answer had said so then (a bookmark must not pass it)."""
+        return self._api.clock.zoom_time(self._planned_at).replace(microsecond=0)
 
     def _plan(self, source: FeedSource, now: pendulum.DateTime) -> Plan:
         plan = plan_from_state(

@@ -27,8 +27,6 @@ import math
 import typing as t
 from dataclasses import dataclass, field, replace
 
-import pendulum
-
 from tap_zoom_logs.api import ZoomAPI
 from tap_zoom_logs.errors import DatesRefused, PageTokenInvalid, PagingNeverEnds, ZoomAPIError
 from tap_zoom_logs.records import Row
@@ -76,6 +74,7 @@ def fetch_window(
     from its first page: nothing of it has been emitted yet, so nothing is emitted twice.
     """
     refusals: list[str] = []  # of page tokens: each restarts the window
+    window = _before_refused_days(api, window)
     while len(refusals) < MAX_WINDOW_RESTARTS:
         sizing = {} if report.name in api.without_page_size else {"page_size": page_size}
         query = {**window.query(), **sizing, **report.params}
@@ -128,20 +127,39 @@ def _stop_sending_page_size(api: ZoomAPI, report: Report, refusal: DatesRefused)
 def _without_future_days(
     api: ZoomAPI, report: Report, window: Window, refusal: DatesRefused
 ) -> Window:
-    """The window up to today (UTC), when Zoom refused its first page for a `to` in the
-    future; else the refusal stands. Zoom calling a day future means the day has not
-    begun where it cuts days, so no entry can be on it: nothing is lost."""
-    today = pendulum.now("UTC").date()
-    if window.last_day <= today or window.first_day > today:
+    """The window a day shorter, when Zoom refused its first page and its `to` may be after
+    Zoom's today (judged by Zoom's day, cut anywhere from UTC-12 to UTC+14: after the
+    earliest day its today can be, by its own clock); else the refusal stands. Zoom calling
+    a day future means the day has not begun where it cuts days, so no entry is on it yet:
+    nothing is lost. Each refusal takes one day more, down to that earliest day."""
+    clock = api.clock
+    earliest = clock.earliest_today()
+    if window.last_day <= earliest or window.first_day >= window.last_day:
         raise refusal
-    api.logger.warning(
-        "%s %s: Zoom refused a 'to' after today (UTC); asking up to %s (a day it calls"
-        " future has not begun where it cuts days: nothing can be on it yet)",
-        report.name,
-        window.label,
-        today.isoformat(),
-    )
-    return replace(window, last_day=today)
+    refused = window.last_day
+    first_refusal = clock.refuse(refused)
+    trimmed = replace(window, last_day=refused.subtract(days=1))
+    if first_refusal:
+        api.logger.warning(
+            "%s %s: Zoom refused a 'to' of %s (%s); asking up to %s: Zoom's today is earlier"
+            " (it cuts days west of UTC+14, or its clock is behind), and a day it calls future"
+            " has not begun where it cuts days: nothing can be on it yet",
+            report.name,
+            window.label,
+            refused.isoformat(),
+            refusal,
+            trimmed.last_day.isoformat(),
+        )
+    return trimmed
+
+
+def _before_refused_days(api: ZoomAPI, window: Window) -> Window:
+    """The window up to the day before the earliest `to` Zoom refused in this run as after
+    its today (its day cannot have begun since the plans were made: see _without_future_days)."""
+    refused = api.clock.refused_day
+    if refused is None or window.last_day < refused or window.first_day >= refused:
+        return window
+    return replace(window, last_day=refused.subtract(days=1))
 
 
 @dataclass

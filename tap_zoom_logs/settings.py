@@ -97,6 +97,7 @@ def reading_of(config: Mapping[str, t.Any]) -> Reading:
         margin_minutes=int(config["late_margin_minutes"]),
         lookback_days=None if lookback is None else int(lookback),
         settle=bool(config["settle_closed_days"]),
+        settle_after_hours=int(config["settle_after_hours"]),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as t
 from collections import Counter
+from collections.abc import Iterable
 
 from tap_zoom_logs.times import parse_day
 
@@ -21,12 +22,14 @@ SETTLE_READ = "settle_read_per_day"
 
 
 class DayCounts:
-    """One window's counts, per UTC day of the entries it emitted."""
+    """One window's counts, per UTC day of the entries it emitted. `counted` are the UTC
+    days whose first reads this window counts whole (0 if it reads none of them): a day
+    whose every entry is written late has first reads, none, and its late ones are found."""
 
-    def __init__(self, bookmark: str, *, settles: bool) -> None:
+    def __init__(self, bookmark: str, *, settles: bool, counted: Iterable[str] = ()) -> None:
         self._after = bookmark[:19]  # "": everything is a first read
         self._settles = settles
-        self.first: Counter[str] = Counter()
+        self.first: Counter[str] = Counter(dict.fromkeys(counted, 0))
         self.settle: Counter[str] = Counter()
 
     def count(self, key: str) -> None:
@@ -40,7 +43,8 @@ class DayCounts:
 def count_late(state: dict[str, t.Any], counts: DayCounts) -> list[tuple[str, int]]:
     """Add a window's counts to the stream's state; return each day made final by the
     state's settled_through, with its entries found late (and drop its counts)."""
-    first = Counter(state.get(FIRST_READ, {})) + counts.first
+    first = Counter(state.get(FIRST_READ, {}))
+    first.update(counts.first)  # a day counted with no first read keeps its 0
     settle = Counter(state.get(SETTLE_READ, {})) + counts.settle
     settled = state.get("settled_through")
     final: list[tuple[str, int]] = []
@@ -54,6 +58,20 @@ def count_late(state: dict[str, t.Any], counts: DayCounts) -> list[tuple[str, in
     _store(state, FIRST_READ, first)
     _store(state, SETTLE_READ, settle)
     return final
+
+
+def settle_again_after(state: dict[str, t.Any], day: str) -> None:
+    """The state's settled_through set back to `day`: the days after it were settled before
+    their wait was over and are settled again when due. Their entries would be counted a
+    second time, so the UTC days they reach get no figure (like days read before counting
+    began), never a made-up one."""
+    settled = state.get("settled_through")
+    if not settled or settled <= day:
+        return
+    last = parse_day(settled).add(days=1).isoformat()
+    kept = {d: n for d, n in state.get(FIRST_READ, {}).items() if not day <= d <= last}
+    _store(state, FIRST_READ, Counter(kept))
+    state["settled_through"] = day
 
 
 def _store(state: dict[str, t.Any], key: str, counts: Counter[str]) -> None:

@@ -38,6 +38,7 @@ from tap_zoom_logs.streams import (
     OperationLogsStream,
     PhoneOperationLogsStream,
 )
+from tap_zoom_logs.windows import SETTLE_AFTER_HOURS
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -101,9 +102,14 @@ SETTING_DESCRIPTIONS = {
         " writes a little late (later ones are found when their day settles). 0 or more."
     ),
     "settle_closed_days": (
-        "Read each day whole once more after it has closed (it can no longer grow in any"
-        " time zone), to catch entries Zoom added later than the margin; the state"
+        "Read each day whole once more, settle_after_hours after it has closed in every"
+        " time zone, to catch entries Zoom added later than the margin; the state"
         " remembers which days are settled."
+    ),
+    "settle_after_hours": (
+        "Hours after a day has closed in every time zone (14 hours after its UTC end) that"
+        " it is read whole, once: entries Zoom writes up to this long after their time are"
+        " delivered then. Longer costs no requests, only a later delivery. 0 to 720."
     ),
     "lookback_days": (
         "Deprecated: whole days re-read before the bookmark on every incremental run,"
@@ -191,6 +197,11 @@ class TapZoomLogs(Tap):
         _setting("window_days", th.IntegerType(minimum=1, maximum=30), default=1),
         _setting("late_margin_minutes", th.IntegerType(minimum=0), default=2),
         _setting("settle_closed_days", th.BooleanType, default=True),
+        _setting(
+            "settle_after_hours",
+            th.IntegerType(minimum=0, maximum=720),
+            default=SETTLE_AFTER_HOURS,
+        ),
         _setting("lookback_days", th.IntegerType(minimum=0)),
         _setting(
             "operation_logs_category_type",

@@ -1,5 +1,5 @@
 """Zoom's times, in one place: how an entry's time is read, how the tap writes a moment the
-way Zoom does, and how a setting's or a state's moment is parsed.
+way Zoom does, how a setting's or a state's moment is parsed, and Zoom's own clock.
 
 Zoom writes times as RFC 3339 UTC to the second (`2026-03-29T11:38:50Z`), except the
 meeting audit trail (`2026-03-21 07:09:03:216`: UTC, milliseconds after a colon). The tap
@@ -9,9 +9,12 @@ compares times as strings in Zoom's own form, which is exact and fast.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
+import threading
 import typing as t
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 
 import pendulum
 
@@ -115,3 +118,85 @@ def age_seconds(zoom_time: str) -> int:
     if not zoom_time:
         return 0
     return max(0, int(pendulum.now("UTC").diff(from_zoom_second(zoom_time)).in_seconds()))
+
+
+#: Zoom cuts its report days in a zone it does not document, from UTC-12 to UTC+14 at the
+#: extremes: its "today" is the UTC day of its clock less 12 hours at the earliest.
+ZOOM_DAY_BEHIND_UTC_HOURS = 12
+#: A difference between the tap's clock and Zoom's worth naming (the bookmark follows
+#: Zoom's either way); a `Date` header is to the second, and the answer takes its time.
+SKEW_WARNING_SECONDS = 60
+
+
+class ZoomClock:
+    """Zoom's clock, as its answers tell it: the HTTP `Date` header of each answer, against
+    the tap's clock when it arrives. The tap's clock alone until an answer carries a Date (a
+    proxy may drop it). Shared by the run's threads.
+
+    An answer's Date is stamped before the answer arrives, and to the second, rounded down:
+    the difference it shows is never more than the true one, so the largest seen is the
+    best, and `now()` is never after Zoom's now (the bookmark must not pass it).
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self._lock = threading.Lock()
+        #: Zoom's clock less the tap's, in seconds (None: no answer has said).
+        self._offset: float | None = None
+        self._named = False
+        #: The earliest `to` day Zoom refused as after its today (paging.py).
+        self.refused_day: pendulum.Date | None = None
+
+    def observe(self, date_header: str | None) -> None:
+        """An answer arrived now carrying `date_header` (None or garbage: nothing learned)."""
+        arrived = pendulum.now("UTC")
+        try:
+            stamped = parsedate_to_datetime(date_header) if date_header else None
+        except (TypeError, ValueError, IndexError):
+            stamped = None
+        if stamped is None or stamped.tzinfo is None:
+            return
+        offset = stamped.timestamp() - arrived.timestamp()
+        with self._lock:
+            if self._offset is not None and offset <= self._offset:
+                return
+            self._offset = offset
+            if self._named or abs(offset) <= SKEW_WARNING_SECONDS:
+                return
+            self._named = True
+        self._logger.warning(
+            "this machine's clock is %s %s Zoom's (Zoom's answers say %s when it is %s here):"
+            " the bookmark follows Zoom's clock, so nothing is lost; set this machine's clock"
+            " right (NTP) all the same",
+            _duration(abs(offset)),
+            "behind" if offset > 0 else "ahead of",
+            zoom_second(pendulum.instance(stamped)),
+            zoom_second(arrived),
+        )
+
+    def now(self) -> pendulum.DateTime:
+        """Zoom's now, at the latest (the tap's own clock while no answer has said)."""
+        return self.zoom_time(pendulum.now("UTC"))
+
+    def zoom_time(self, moment: pendulum.DateTime) -> pendulum.DateTime:
+        """Zoom's clock at the moment the tap's clock said `moment`."""
+        offset = self._offset
+        return moment if offset is None else moment.add(microseconds=int(offset * 1_000_000))
+
+    def refuse(self, day: pendulum.Date) -> bool:
+        """Zoom refused a `to` of `day` as after its today; whether it is the run's first."""
+        with self._lock:
+            first = self.refused_day is None
+            if first or day < t.cast("pendulum.Date", self.refused_day):
+                self.refused_day = day
+            return first
+
+    def earliest_today(self) -> pendulum.Date:
+        """The earliest day Zoom's today can be, wherever it cuts days."""
+        return self.now().subtract(hours=ZOOM_DAY_BEHIND_UTC_HOURS).date()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"

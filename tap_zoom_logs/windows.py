@@ -18,6 +18,10 @@ RETENTION_MONTHS = 6
 #: A window is "open" while Zoom may still add entries to it: until this long after the end
 #: of its last UTC day, since Zoom's day boundary may be as far as UTC+14 (undocumented).
 OPEN_HOURS_AFTER_LAST_DAY = 14
+#: How long after a day has closed it is read whole, once (settle_after_hours): the entries
+#: Zoom writes up to this long after their time are then in (unconfirmed: nobody publishes
+#: Zoom's delays; meeting reports can take 30 minutes).
+SETTLE_AFTER_HOURS = 48
 
 
 def oldest_day(now: pendulum.DateTime) -> pendulum.DateTime:
@@ -67,8 +71,15 @@ class Window:
 
 
 def last_closed_day(now: pendulum.DateTime) -> pendulum.Date:
-    """The newest day Zoom can no longer add to, wherever it cuts days (see Window.is_open)."""
+    """The newest day that has ended wherever Zoom cuts days (see Window.is_open): Zoom's day
+    at UTC-12 ends 12 hours after the UTC day, so this leaves it 2 hours more."""
     return now.subtract(hours=OPEN_HOURS_AFTER_LAST_DAY).date().subtract(days=1)
+
+
+def last_day_to_settle(now: pendulum.DateTime, settle_after_hours: int) -> pendulum.Date:
+    """The newest day closed for `settle_after_hours`: an entry Zoom writes that long after
+    its time, in any zone it may cut days in, is there to be read when the day is settled."""
+    return last_closed_day(now.subtract(hours=settle_after_hours))
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,10 @@ class Plan:
     #: is set back to what this run reads): the state never moves back before it, whatever
     #: window is emitted.
     bookmark: pendulum.DateTime | None = None
+    #: The state says days are settled that were not yet due (settled before their wait
+    #: was over, by a version that settled sooner or with a shorter settle_after_hours):
+    #: its settled_through goes back to this day, and the later ones are settled when due.
+    settle_again_after: pendulum.Date | None = None
 
     @property
     def lower(self) -> str:
@@ -117,6 +132,8 @@ class Reading(t.NamedTuple):
     lookback_days: int | None = None
     #: Whether closed days are read whole once, for entries Zoom adds later still.
     settle: bool = True
+    #: How long after it closed a day is read whole: entries written that late are caught.
+    settle_after_hours: int = SETTLE_AFTER_HOURS
 
 
 def plan_stream(
@@ -134,8 +151,9 @@ def plan_stream(
     Zoom filters by whole days, cut in a time zone it does not document (UTC-12 to UTC+14
     at the extremes), so the days asked for cover the range in any of them, and entries
     are then kept to the second. A bookmarked run reads, newest first, only down to the
-    bookmark less the margin (`Window.lower`); the days that have closed since they were
-    last read whole are read whole once more (`Window.settles`), for late entries.
+    bookmark less the margin (`Window.lower`); the days that have been closed for
+    settle_after_hours since they were last read whole are read whole once more
+    (`Window.settles`), for late entries.
     """
     floor = oldest_day(now)
     # Never past now: the bookmark becomes the plan's end once its last window is read, and
@@ -175,7 +193,9 @@ def plan_stream(
         reading=reading,
         now=now,
     )
-    return Plan(start, end, tuple(windows), tuple(notes), held)
+    resettled = reading.settle and settled_through is not None and settled < settled_through
+    again = settled if resettled else None
+    return Plan(start, end, tuple(windows), tuple(notes), held, again)
 
 
 def plan_from_state(
@@ -235,11 +255,14 @@ def _settled_through(
         return last_closed_day(now)  # nothing is settled, so nothing waits for it
     if bookmark is None:
         return range_first_day.subtract(days=1)  # a backfill settles what it reads closed
+    due = last_day_to_settle(now, reading.settle_after_hours)
     if settled_through is None:
         # A state from before settling: the runs that made it read whole days, so the days
-        # closed when its bookmark was set are taken as settled.
-        settled_through = last_closed_day(bookmark)
-    return max(settled_through, range_first_day.subtract(days=1))
+        # due when its bookmark was set are taken as settled.
+        settled_through = last_day_to_settle(bookmark, reading.settle_after_hours)
+    # A day settled before its wait was over (by a version that settled sooner, or with a
+    # shorter settle_after_hours) is settled again when it is due: late entries may follow.
+    return max(min(settled_through, due), range_first_day.subtract(days=1))
 
 
 def _windows(
@@ -252,10 +275,11 @@ def _windows(
     reading: Reading,
     now: pendulum.DateTime,
 ) -> list[Window]:
-    """Closed days already settled (newest first down to `lower`), the closed days not yet
-    settled (whole, from the range's start), then the open days (down to `lower`) in one
+    """Days already settled (newest first down to `lower`), the days due and not yet settled
+    (whole, from the range's start), then the days not yet due (down to `lower`) in one
     window: reading newest first, they cost the pages of their news, not of their days."""
-    closed = min(last_closed_day(now), last_day)
+    due = last_day_to_settle(now, reading.settle_after_hours) if reading.settle else None
+    closed = min(due or last_closed_day(now), last_day)
     newest_from = max(closed.add(days=1), first_day)
     if settled >= closed and (newest_from - first_day).days <= MARGIN_DAYS:
         newest_from = first_day  # the margin reaching back into settled days: one window

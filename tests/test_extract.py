@@ -12,7 +12,7 @@ from tap_zoom_logs.client import ZoomReportStream
 from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.settling import FIRST_READ, SETTLE_READ
 from tap_zoom_logs.tap import TapZoomLogs
-from tap_zoom_logs.windows import last_closed_day
+from tap_zoom_logs.windows import SETTLE_AFTER_HOURS, last_day_to_settle
 from tests.support.tap import (
     ALL_STREAMS,
     FIELDS,
@@ -121,10 +121,13 @@ def test_state_has_a_bookmark_per_stream_and_no_progress_markers(tap):
     config = tap.config()
     run = tap.run(config)
 
-    closed = {last_closed_day(at(config["end_date"])), last_closed_day(pendulum.now())}
+    closed = {
+        last_day_to_settle(moment, SETTLE_AFTER_HOURS)
+        for moment in (at(config["end_date"]), pendulum.now("UTC"))
+    }
     for stream in STREAMS:
         final = dict(run.state["bookmarks"][stream])
-        # The days closed when they were read are settled: a later run never reads them again.
+        # The days due to settle when they were read are settled: never read again.
         assert pendulum.Date.fromisoformat(final.pop("settled_through")) in closed
         # The days not yet final keep their counts of entries (settling.py), no others.
         counted = set(final.pop(FIRST_READ)) | set(final.pop(SETTLE_READ, {}))

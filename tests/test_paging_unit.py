@@ -19,6 +19,7 @@ from tap_zoom_logs.reports import Report
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.spool import SpoolBudget
 from tap_zoom_logs.streams import ActivityLogsStream
+from tap_zoom_logs.times import ZoomClock
 from tap_zoom_logs.windows import Window
 from tests.support.tap import spooled_rows
 
@@ -49,6 +50,7 @@ class ScriptedZoom:
         self.stats = RunStats()
         self.without_page_size: set[str] = set()
         self.logger = logging.getLogger("test-paging-unit")
+        self.clock = ZoomClock(self.logger)
         #: What answers a page (a test may put another answer in its place).
         self.get_page: Callable[[Report, dict[str, Any]], dict[str, Any]] = self.serve
 
@@ -357,7 +359,7 @@ def test_a_refused_to_in_the_future_is_asked_again_up_to_today(caplog):
     ] * 2
     assert result.window.last_day == today
     assert len(spooled_rows(result.spool)) == 15
-    assert "refused a 'to' after today" in caplog.text
+    assert f"refused a 'to' of {today.add(days=1).isoformat()}" in caplog.text
 
 
 def test_a_refusal_of_days_not_in_the_future_stands():

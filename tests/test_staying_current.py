@@ -14,7 +14,7 @@ import pytest
 
 from tap_zoom_logs.errors import EXIT_QUOTA
 from tap_zoom_logs.tap import TapZoomLogs
-from tap_zoom_logs.windows import last_closed_day
+from tap_zoom_logs.windows import SETTLE_AFTER_HOURS, last_day_to_settle
 from tests.support.tap import (
     STREAMS,
     Tap,
@@ -149,13 +149,18 @@ def test_pages_that_shift_as_entries_arrive_lose_and_repeat_nothing(zoom, tmp_pa
 
 
 def a_day_left_unsettled(zoom: ZoomEmulator, run: TapRun) -> tuple[dict[str, Any], str]:
-    """The state as a run two days ago would have left it (the last two closed days not
-    yet settled), and the day before the last closed one."""
+    """The state as a run two days ago would have left it (the last two days due to settle
+    not yet settled), and the day before the last one due."""
     state = {"bookmarks": {k: dict(v) for k, v in run.state["bookmarks"].items()}}
-    closed = last_closed_day(pendulum.now("UTC"))
+    closed = settling_now()
     for bookmark in state["bookmarks"].values():
         bookmark["settled_through"] = closed.subtract(days=2).isoformat()
     return state, closed.subtract(days=1).isoformat()
+
+
+def settling_now() -> pendulum.Date:
+    """The newest day a run settles now (settle_after_hours at its default)."""
+    return last_day_to_settle(pendulum.now("UTC"), SETTLE_AFTER_HOURS)
 
 
 def late_operation(day: str) -> dict[str, Any]:
@@ -169,7 +174,7 @@ def late_operation(day: str) -> dict[str, Any]:
 
 
 def test_an_entry_written_after_the_margin_is_found_when_its_day_settles(tmp_path):
-    with ZoomEmulator(seed=5, history_days=4, entries_per_day=200) as zoom:
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=200) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config()
         backfill = tap.run(config)
@@ -182,7 +187,7 @@ def test_an_entry_written_after_the_margin_is_found_when_its_day_settles(tmp_pat
     assert_union_is_the_truth([backfill, settling], zoom, config)
     late = as_record("operation_logs", late_operation(day))
     assert late in {as_record("operation_logs", r) for r in settling.records["operation_logs"]}
-    closed = last_closed_day(pendulum.now("UTC")).isoformat()
+    closed = settling_now().isoformat()
     for stream in STREAMS:
         assert settling.state["bookmarks"][stream]["settled_through"] == closed
         assert f"{stream}: {day} settled" in settling.stderr
@@ -191,7 +196,7 @@ def test_an_entry_written_after_the_margin_is_found_when_its_day_settles(tmp_pat
 
 
 def test_without_settling_a_late_entry_past_the_margin_is_not_read(tmp_path):
-    with ZoomEmulator(seed=5, history_days=4, entries_per_day=200) as zoom:
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=200) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(settle_closed_days=False)
         backfill = tap.run(config)
@@ -328,6 +333,9 @@ def test_entries_written_late_are_counted_once_their_day_is_final(tmp_path, caps
     with ZoomEmulator(seed=5, history_days=5, entries_per_day=100) as zoom:
         today = pendulum.instance(zoom.now).start_of("day")
         config = {k: v for k, v in Tap(zoom, tmp_path).config().items() if k != "end_date"}
+        # Days settle as soon as they close, for the counts alone (the wait for late
+        # entries, with its counts: tests/test_late_entries.py).
+        config["settle_after_hours"] = 0
         # Day D two days ago: a run at D 06:00 reads D-1 and D while still open.
         d = today.subtract(days=2)
         first = run_in_process_at(d.add(hours=6), config, None, capsys)
@@ -358,7 +366,7 @@ def test_an_incremental_run_killed_while_settling_resumes_and_loses_nothing(
 ):
     """Settling windows, then the newest-first one, killed after some STATE and resumed:
     every entry once by lw_id, the settled days and the bookmark never ahead of the data."""
-    with ZoomEmulator(seed=5, history_days=4, entries_per_day=300) as zoom:
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=300) as zoom:
         tap = Tap(zoom, tmp_path)
         config = tap.config(page_size=20, max_concurrent_requests=2, max_requests_per_second=40)
         backfill = tap.run(config)

@@ -36,12 +36,15 @@ def plan(
     margin: int = 3,
     settle: bool = True,
     settled: str | None = None,
+    settle_after: int = 0,
 ) -> Plan:
+    """The plan at NOW; days settle as soon as they close unless `settle_after` says (the
+    wait itself: tests/test_late_entries.py)."""
     return plan_stream(
         name="activity_logs",
         bounds=bounds_of({"start_date": start, "end_date": end}),
         bookmark=None if bookmark is None else at(bookmark),
-        reading=Reading(window, margin, lookback, settle),
+        reading=Reading(window, margin, lookback, settle, settle_after),
         now=NOW,
         settled_through=None if settled is None else pendulum.Date.fromisoformat(settled),
     )

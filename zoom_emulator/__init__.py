@@ -76,8 +76,20 @@ Options (ZoomEmulator keywords; CLI flags in ``--help``):
 - ``order``: "newest" (default, as every sample of Zoom's), "oldest" or "shuffled" (the
   same shuffle for the same query while its entries stay the same): the order a window's
   entries are served in, for a client that must prove the order before relying on it.
-- ``refuse_future_to`` (default False): a ``to`` after ``now``'s UTC day answers 400 code
-  300 (whether Zoom refuses one is unknown).
+- ``refuse_future_to`` (default False): a ``to`` after its today answers 400 code 300 "The
+  to date cannot be later than today." (whether Zoom refuses one is unknown), judged by
+  its day where it cuts days: its now shifted by ``day_cut_utc_offset``.
+- ``clock_skew_seconds`` (default 0): this Zoom's clock is the machine's plus that much:
+  the ``Date`` header of every answer (token and reports) says it, and with ``live_clock``
+  it is its now. ``date_header`` (default True): False sends no ``Date`` (a proxy that
+  drops it).
+- ``live_clock`` (default False): its now runs with its clock (the machine's, which a
+  test may move, plus the skew) instead of staying at ``now``; ``now`` is then the data's
+  horizon (days are drawn up to it), and an entry is served only once its time has come.
+- ``write_delay_hours`` (default 0): each entry is written, so served, its own delay after
+  its time, drawn from the seed and the entry between 0 and that many hours (with
+  ``live_clock`` or a fixed ``now`` alike). ``add_entry(..., written_at=...)`` gives one
+  entry the moment it is written. truth() holds every entry, written or not.
 - ``refuse_page_size`` (endpoint names, default none): those endpoints answer a
   ``page_size`` parameter with 400 code 300 ("not a parameter of this API") and serve
   their default 30 a page (Contact Center's published definition does not list it).

@@ -96,7 +96,29 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--refuse-future-to",
         action="store_true",
-        help="answer 400 code 300 to a 'to' after today (UTC)",
+        help="answer 400 code 300 to a 'to' after today where it cuts days",
+    )
+    parser.add_argument(
+        "--clock-skew-seconds",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="this Zoom's clock (its Date header) is the machine's plus SECONDS",
+    )
+    parser.add_argument(
+        "--live-clock",
+        action="store_true",
+        help="its now runs with its clock: entries are served once written",
+    )
+    parser.add_argument(
+        "--write-delay-hours",
+        type=float,
+        default=0.0,
+        metavar="HOURS",
+        help="each entry is written up to HOURS after its time (its own delay, from the seed)",
+    )
+    parser.add_argument(
+        "--no-date-header", action="store_true", help="answers carry no Date (a proxy drops it)"
     )
     parser.add_argument(
         "--no-meeting-audit-trail",
@@ -108,6 +130,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not -12 <= args.day_cut_utc_offset <= 14:
         parser.error("--day-cut-utc-offset must be within -12..14")
+    if args.write_delay_hours < 0:
+        parser.error("--write-delay-hours cannot be negative")
     return args
 
 
@@ -124,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         paging=args.paging,
         order=args.order,
         refuse_future_to=args.refuse_future_to,
+        clock_skew_seconds=args.clock_skew_seconds,
+        live_clock=args.live_clock,
+        write_delay_hours=args.write_delay_hours,
+        date_header=not args.no_date_header,
         meeting_audit_trail=not args.no_meeting_audit_trail,
         latency=args.latency,
         port=args.port,

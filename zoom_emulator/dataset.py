@@ -67,6 +67,12 @@ class Dataset:
         self._ascending: dict[tuple[str, date], list[dict[str, Any]]] = {}
         self._descending: dict[tuple[str, date, Filter | None], list[dict[str, Any]]] = {}
         self._arrivals = 0
+        #: When Zoom writes an entry (see `written`): per row (by identity: rows live as
+        #: long as the data set), its time and its share of the write delay, or the moment a
+        #: test gave; and the (stream, day)s holding a row with a given moment.
+        self._writes: dict[int, tuple[datetime | None, float]] = {}
+        self._given: dict[int, datetime] = {}
+        self._given_days: set[tuple[str, date]] = set()
 
     def history(self) -> list[date]:
         return list(days_between(self._oldest, self._today))
@@ -140,7 +146,7 @@ class Dataset:
             return bool(self.ascending(stream, day))
         return self._count(stream, day, self._rng(stream, day)) > 0
 
-    def add(self, stream: str, entry: dict[str, Any]) -> None:
+    def add(self, stream: str, entry: dict[str, Any], written_at: datetime | None = None) -> None:
         field = TIME_FIELDS[stream]
         stamp = entry.get(field)
         if not isinstance(stamp, str) or not re.fullmatch(TIME_PATTERNS[stream], stamp):
@@ -150,7 +156,11 @@ class Dataset:
         with self._lock:
             # After the entries of the same time: it arrived late.
             rows = self.ascending(stream, day)
-            insort(rows, dict(entry), key=lambda row: _time_key(row, field))
+            row = dict(entry)
+            insort(rows, row, key=lambda row: _time_key(row, field))
+            if written_at is not None:
+                self._given[id(row)] = written_at
+                self._given_days.add((stream, day))
             self._descending = {k: v for k, v in self._descending.items() if k[:2] != (stream, day)}
 
     def arrive(self, stream: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -190,13 +200,51 @@ class Dataset:
                 for entry in self.ascending(stream, day)
             ]
 
-    def window(self, stream: str, query: Query) -> tuple[Segment, ...]:
-        """The entries of a query's window, newest first, as slices of cached day lists."""
+    @property
+    def holds_write_times(self) -> bool:
+        """Whether a test gave an entry the moment Zoom writes it (add_entry's written_at)."""
+        return bool(self._given_days)
+
+    def written(self, stream: str, row: dict[str, Any], delay: timedelta) -> datetime | None:
+        """When Zoom writes ``row``: the moment a test gave, or its time plus its own share
+        (drawn from the seed and the entry) of ``delay``; None for a row without a time."""
+        given = self._given.get(id(row))
+        if given is not None:
+            return given
+        found = self._writes.get(id(row))
+        if found is None:
+            found = (_moment(stream, row), random.Random(f"{self._seed}:{stream}:{row}").random())
+            with self._lock:
+                self._writes[id(row)] = found
+        moment, share = found
+        return None if moment is None else moment + share * delay
+
+    def _written_by(
+        self, stream: str, day: date, rows: list[dict[str, Any]], now: datetime, delay: timedelta
+    ) -> list[dict[str, Any]]:
+        """The rows of one day that Zoom has written by ``now``."""
+        day_end = datetime.combine(day + timedelta(days=1), time(), timezone.utc)
+        if day_end + delay <= now and (stream, day) not in self._given_days:
+            return rows  # every entry of the day is written: nothing to read
+        return [
+            row
+            for row in rows
+            if (moment := self.written(stream, row, delay)) is None or moment <= now
+        ]
+
+    def window(
+        self, stream: str, query: Query, written_by: datetime | None = None, delay: float = 0.0
+    ) -> tuple[Segment, ...]:
+        """The entries of a query's window, newest first, as slices of day lists: with
+        ``written_by``, only those Zoom has written by then, each its time plus its share of
+        ``delay`` hours (or the moment add_entry was given) after its time."""
         field = TIME_FIELDS[stream]
         first, last = query.start.date(), (query.end - timedelta(microseconds=1)).date()
         segments: list[Segment] = []
         for day in reversed(list(days_between(first, last))):
             rows = self.descending(stream, day, query.filter)
+            if written_by is not None:
+                rows = self._written_by(stream, day, rows, written_by, timedelta(hours=delay))
             day_start = datetime.combine(day, time(), timezone.utc)
             if query.start <= day_start and day_start + timedelta(days=1) <= query.end:
                 segments.append((rows, 0, len(rows)))  # the whole day: no time is read
@@ -205,6 +253,15 @@ class Dataset:
             oldest = _first_older(rows, time_text(stream, query.start), field)
             segments.append((rows, newest, oldest))
         return tuple(segments)
+
+
+def _moment(stream: str, row: dict[str, Any]) -> datetime | None:
+    """A row's time as a UTC moment (None if a test broke it)."""
+    stamp = _time_key(row, TIME_FIELDS[stream])
+    if not re.fullmatch(TIME_PATTERNS[stream], stamp):
+        return None
+    moment = datetime.fromisoformat(stamp[:19].replace(" ", "T")).replace(tzinfo=timezone.utc)
+    return moment + timedelta(milliseconds=int(stamp[20:23])) if len(stamp) == 23 else moment
 
 
 def in_order(segments: tuple[Segment, ...], order: str, salt: str) -> tuple[Segment, ...]:

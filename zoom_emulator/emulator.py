@@ -54,6 +54,10 @@ class ZoomEmulator:
         paging: str = "offset",
         order: str = "newest",
         refuse_future_to: bool = False,
+        clock_skew_seconds: float = 0.0,
+        live_clock: bool = False,
+        write_delay_hours: float = 0.0,
+        date_header: bool = True,
         refuse_page_size: tuple[str, ...] = (),
         day_cut_utc_offset: float = 0.0,
         meeting_audit_trail: bool = True,
@@ -74,6 +78,8 @@ class ZoomEmulator:
             raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
         if not -12 <= day_cut_utc_offset <= 14:
             raise ValueError(f"day_cut_utc_offset is hours in -12..+14, not {day_cut_utc_offset}")
+        if write_delay_hours < 0:
+            raise ValueError(f"write_delay_hours cannot be negative, not {write_delay_hours}")
         if max_page_size is not None and max_page_size < 1:
             raise ValueError(f"max_page_size is at least 1, not {max_page_size}")
         now = utc(now or datetime.now(timezone.utc)).replace(microsecond=0)
@@ -93,6 +99,10 @@ class ZoomEmulator:
             meeting_audit_trail=meeting_audit_trail,
             max_page_size=max_page_size,
             verbose=verbose,
+            clock_skew_seconds=float(clock_skew_seconds),
+            live_clock=live_clock,
+            write_delay_hours=float(write_delay_hours),
+            date_header=date_header,
         )
         self.entries_per_day = volumes(entries_per_day)
         self.data = Dataset(seed, history_days, self.entries_per_day, now)
@@ -119,8 +129,9 @@ class ZoomEmulator:
 
     @property
     def now(self) -> datetime:
-        """The emulator's clock for its data and its "today" (fixed unless set)."""
-        return self.options.now
+        """The emulator's clock for its data and its "today": fixed unless set, or with
+        ``live_clock`` the machine's clock plus ``clock_skew_seconds``."""
+        return self.options.zoom_now()
 
     @now.setter
     def now(self, moment: datetime) -> None:
@@ -233,10 +244,13 @@ class ZoomEmulator:
         check_stream(stream)
         return self.data.between(stream, instant(start, end=False), instant(end, end=True))
 
-    def add_entry(self, stream: str, entry: dict[str, Any]) -> None:
-        """A late entry: served from now on, on its day, after entries of the same time."""
+    def add_entry(
+        self, stream: str, entry: dict[str, Any], *, written_at: datetime | None = None
+    ) -> None:
+        """A late entry: served from now on (or once the emulator's now reaches
+        ``written_at``), on its day, after entries of the same time."""
         check_stream(stream)
-        self.data.add(stream, entry)
+        self.data.add(stream, entry, None if written_at is None else utc(written_at))
 
     # ----------------------------------------------------------------- faults
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -63,6 +63,22 @@ class Options:
     meeting_audit_trail: bool
     max_page_size: int | None
     verbose: bool
+    clock_skew_seconds: float = 0.0
+    live_clock: bool = False
+    write_delay_hours: float = 0.0
+    date_header: bool = True
+
+    def clock(self) -> datetime:
+        """This Zoom's own clock: the machine's, plus clock_skew_seconds (its Date header)."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_skew_seconds)
+
+    def zoom_now(self) -> datetime:
+        """This Zoom's now: its clock with live_clock, else the fixed ``now``."""
+        return self.clock().replace(microsecond=0) if self.live_clock else self.now
+
+    def zoom_today(self) -> date:
+        """The day of its now where it cuts days (day_cut_utc_offset)."""
+        return (self.zoom_now() + timedelta(hours=self.day_cut_utc_offset)).date()
 
 
 @dataclass
@@ -272,9 +288,10 @@ class Responder:
             if refusal is not None:
                 return refusal
             self._refuse_as_configured(endpoint, params)
-            query = parse_query(endpoint, params, options.now, options.day_cut_utc_offset)
-            if options.refuse_future_to and query.last > options.now.date():
-                raise validation_error("The 'to' date cannot be in the future.")
+            now = options.zoom_now()
+            query = parse_query(endpoint, params, now, options.day_cut_utc_offset)
+            if options.refuse_future_to and query.last > options.zoom_today():
+                raise validation_error("The to date cannot be later than today.")
             offset, pinned = self.state.pages.offset(query, given)
         except ApiError as error:
             return error.reply()
@@ -313,8 +330,14 @@ class Responder:
             raise validation_error("Invalid field: 'page_size' is not a parameter of this API.")
 
     def _served(self, endpoint: Endpoint, query: Query) -> tuple[Segment, ...]:
-        """The window's entries in the order this emulator serves them."""
-        return in_order(self.data.window(endpoint.stream, query), self.options.order, str(query))
+        """The window's entries in the order this emulator serves them: with a running clock
+        or write delays, those Zoom has written by its now."""
+        options = self.options
+        written_by = None
+        if options.live_clock or options.write_delay_hours > 0 or self.data.holds_write_times:
+            written_by = options.zoom_now()
+        window = self.data.window(endpoint.stream, query, written_by, options.write_delay_hours)
+        return in_order(window, options.order, str(query))
 
     def _authorize(self, endpoint: Endpoint, headers: Headers) -> None:
         scopes = self.state.tokens.scopes(bearer(headers.get("Authorization")))

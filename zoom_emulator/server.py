@@ -39,6 +39,16 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: the emulator logs one line per request itself when verbose."""
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """As the standard library's, but the Date header is this Zoom's clock (its skew),
+        or absent (a proxy that drops it)."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        options = self.server.responder.options
+        if options.date_header:
+            self.send_header("Date", self.date_time_string(options.clock().timestamp()))
+
     def _serve(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
