@@ -31,6 +31,7 @@ from tap_zoom_logs.errors import (
     zoom_error_fields,
 )
 from tap_zoom_logs.pacing import OF_LAST_ANSWERS, SLOW_DOWN_AFTER_429S, Lane
+from tap_zoom_logs.quota import daily_remaining, is_daily_limit
 from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.times import parse_iso
@@ -43,8 +44,6 @@ T = t.TypeVar("T")
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
-#: An X-RateLimit-Limit this large is a daily quota (see _daily_remaining).
-DAILY_LIMIT_FLOOR = 1000
 #: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
 #: hundred KB, so this is a broken proxy or server, and memory must stay bounded.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -113,6 +112,9 @@ class ZoomAPI:
         self._api_url = str(config["api_url"]).rstrip("/")
         self._timeout = float(config["request_timeout"])
         self._reserve = int(config["daily_quota_reserve"])
+        #: Families whose quota headers could not be read (said once each).
+        self._unread_quotas: set[str] = set()
+        self._unread_lock = threading.Lock()
         self.stats = stats
         self._retry_budget = float(config["max_retry_seconds"])
         #: One lane per API family: each has its own rate limits and daily quota at Zoom.
@@ -135,19 +137,21 @@ class ZoomAPI:
             client_secret=config["client_secret"],
             send=self.send,
             logger=logger,
-            stats=stats,
         )
 
     # -- one request, retried ------------------------------------------------------------
 
     def send(self, method: str, url: str, *, what: str, **kwargs: t.Any) -> requests.Response:
-        """Send a request, retrying transport failures, 5xx and 429 within the budget.
+        """Send a request to the OAuth token endpoint, retrying transport failures, 5xx and
+        429 within the budget; each attempt is counted as a token request.
 
-        Returns any other answer (2xx, 4xx) for the caller to judge.
+        Returns any other answer (2xx, 4xx) for the caller to judge. Not a report request:
+        it takes no family's slot, and its headers say nothing of a family's quota.
         """
 
         def attempt() -> requests.Response:
-            response = self._request(MEETINGS_API, method, url, **kwargs)
+            self.stats.requested_token()
+            response = self._request(None, method, url, **kwargs)
             self._raise_if_transient(response)
             return response
 
@@ -187,13 +191,15 @@ class ZoomAPI:
         return random.uniform(ceiling / 2, ceiling)
 
     def _request(
-        self, family: str, method: str, url: str, *, paced: bool = True, **kwargs: t.Any
+        self, family: str | None, method: str, url: str, *, paced: bool = True, **kwargs: t.Any
     ) -> requests.Response:
-        """One HTTP request in `family`'s lane (`paced=False`: its slot is taken already)."""
-        lane = self.lanes[family]
-        if paced:
-            lane.acquire(self.stopping)
-        self.stats.requested(family)
+        """One HTTP request in `family`'s lane (`paced=False`: its slot is taken already);
+        `family` None: the token endpoint's, outside every family's lane and quota."""
+        lane = None if family is None else self.lanes[family]
+        if lane is not None:
+            if paced:
+                lane.acquire(self.stopping)
+            self.stats.requested(lane.family)
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -217,8 +223,9 @@ class ZoomAPI:
             raise _Transient("connection", f"connection failed ({type(exc).__name__})") from None
         # Zoom's time to answer, not this process's time to read it: a busy interpreter
         # must not look like a slow Zoom (it would start ever more windows).
-        lane.observe(response.elapsed.total_seconds())
-        self._note_quota(lane, response)
+        if lane is not None:
+            lane.observe(response.elapsed.total_seconds())
+            self._note_quota(lane, response)
         if response.is_redirect or 300 <= response.status_code < 400:
             where = SECRETS.redact(response.headers.get("Location", "nowhere"))
             msg = (
@@ -267,12 +274,15 @@ class ZoomAPI:
 
     def _note_quota(self, lane: Lane, response: requests.Response) -> None:
         """What Zoom says is left of the family's daily quota; below the reserve, the
-        family's streams stop (at their next request) with the state of what is done."""
-        remaining = _daily_remaining(response)
+        family's streams stop (at their next request) with the state of what is done.
+        Headers that speak of a quota but cannot be read are named once per family."""
+        remaining, unreadable = daily_remaining(response.headers)
+        if unreadable:
+            self._say_quota_unread(lane.family, unreadable)
         if remaining is None:
             return
         self.stats.quota_reported(lane.family, remaining)
-        if remaining <= self._reserve and not lane.spared and not _is_daily_limit(response):
+        if remaining <= self._reserve and not lane.spared and not is_daily_limit(response.headers):
             lane.spared = (
                 f"Zoom reports {remaining:,} requests left today in the account's {lane.family}"
                 f" API quota, down to daily_quota_reserve ({self._reserve:,}), kept for the"
@@ -281,10 +291,27 @@ class ZoomAPI:
                 " or lower daily_quota_reserve"
             )
 
+    def _say_quota_unread(self, family: str, headers: str) -> None:
+        if self._reserve == 0:
+            return  # no reserve to apply: Zoom's daily 429 stops the run (exit 75)
+        with self._unread_lock:
+            if family in self._unread_quotas:
+                return
+            self._unread_quotas.add(family)
+        self.logger.warning(
+            "Zoom's answer in the %s API carries %s, which do not say how much of today's"
+            " quota is left: daily_quota_reserve (%s) cannot be applied to answers like it"
+            " (a proxy may rewrite these headers); Zoom's daily limit, if reached, still"
+            " stops the family's streams (exit 75) with the state of what is done",
+            family,
+            SECRETS.redact(headers),
+            f"{self._reserve:,}",
+        )
+
     def _pace_by(self, lane: Lane, response: requests.Response) -> None:
         """Slow `lane` down when Zoom keeps answering per-second 429s (the account's other
         apps share its per-second budget), and say so once."""
-        if response.status_code != 429 or _is_daily_limit(response):
+        if response.status_code != 429 or is_daily_limit(response.headers):
             lane.admitted()
             return
         rate = lane.refused()
@@ -305,7 +332,7 @@ class ZoomAPI:
         status = response.status_code
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"))
-            if _is_daily_limit(response):
+            if is_daily_limit(response.headers):
                 raise DailyLimitReached(
                     "Zoom's daily request limit for this account is reached"
                     f" ({describe(response)})."
@@ -385,23 +412,6 @@ def _too_large(response: requests.Response) -> str:
         f" ({describe(response)}); Zoom's pages are far smaller: check api_url and any proxy"
         " in between"
     )
-
-
-def _daily_remaining(response: requests.Response) -> int | None:
-    """X-RateLimit-Remaining, when its X-RateLimit-Limit is a daily figure: Zoom's daily
-    quotas start at 1,000 (Free) and its per-second limits stay under 100, so a smaller
-    limit is a per-second one, whose remaining says nothing of the day."""
-    if _is_daily_limit(response):
-        return 0
-    limit = response.headers.get("X-RateLimit-Limit", "")
-    remaining = response.headers.get("X-RateLimit-Remaining", "")
-    if not (limit.isdigit() and remaining.isdigit()) or int(limit) < DAILY_LIMIT_FLOOR:
-        return None
-    return int(remaining)
-
-
-def _is_daily_limit(response: requests.Response) -> bool:
-    return response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit"
 
 
 def _payload(report: Report, response: requests.Response) -> dict[str, t.Any]:
