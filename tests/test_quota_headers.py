@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tap_zoom_logs.api import ZoomAPI
+from tap_zoom_logs.api import ZoomAPI, daily_remaining, header_count
 from tap_zoom_logs.errors import EXIT_QUOTA
-from tap_zoom_logs.quota import daily_remaining, header_count
 from tap_zoom_logs.reports import MEETINGS_API
 from tap_zoom_logs.run_stats import RunStats
 from tests.support.tap import Tap, assert_exact, one_line_error
