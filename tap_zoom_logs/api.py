@@ -1,11 +1,13 @@
-"""Zoom's report API as the tap uses it: one request (rate-limited, retried, judged) and
-one page. Shared by every stream of the run; paging.py reads a window to its end."""
+"""Zoom's report API as the tap uses it: one request (rate-limited, retried, judged, its
+quota headers read) and one page. Shared by every stream of the run; paging.py reads a
+window to its end."""
 
 from __future__ import annotations
 
 import json
 import logging
 import random
+import re
 import threading
 import time
 import typing as t
@@ -42,8 +44,14 @@ T = t.TypeVar("T")
 
 #: A Retry-After further away than this is a quota, not a throttle: stop, do not sleep.
 MAX_RETRY_AFTER_SECONDS = 300.0
-#: An X-RateLimit-Limit this large is a daily quota (see _daily_remaining).
+#: An X-RateLimit-Limit this large is a daily quota: Zoom's daily quotas start at 1,000
+#: (Free) and its per-second limits stay under 100.
 DAILY_LIMIT_FLOOR = 1000
+#: Zoom's per-second limits stay under this: an X-RateLimit-Remaining this large counts
+#: what is left of the day, whatever X-RateLimit-Limit says or leaves out.
+PER_SECOND_CEILING = 100
+#: A quota header quoted in a warning is cut to this (a proxy may send anything).
+QUOTED_CHARS = 40
 #: An answer larger than this is refused, not read on: Zoom's pages of 300 entries are a few
 #: hundred KB, so this is a broken proxy or server, and memory must stay bounded.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -112,6 +120,9 @@ class ZoomAPI:
         self._api_url = str(config["api_url"]).rstrip("/")
         self._timeout = float(config["request_timeout"])
         self._reserve = int(config["daily_quota_reserve"])
+        #: Families whose quota headers could not be read (said once each).
+        self._unread_quotas: set[str] = set()
+        self._unread_lock = threading.Lock()
         self.stats = stats
         self._retry_budget = float(config["max_retry_seconds"])
         #: One lane per API family: each has its own rate limits and daily quota at Zoom.
@@ -136,19 +147,21 @@ class ZoomAPI:
             client_secret=config["client_secret"],
             send=self.send,
             logger=logger,
-            stats=stats,
         )
 
     # -- one request, retried ------------------------------------------------------------
 
     def send(self, method: str, url: str, *, what: str, **kwargs: t.Any) -> requests.Response:
-        """Send a request, retrying transport failures, 5xx and 429 within the budget.
+        """Send a request to the OAuth token endpoint, retrying transport failures, 5xx and
+        429 within the budget; each attempt is counted as a token request.
 
-        Returns any other answer (2xx, 4xx) for the caller to judge.
+        Returns any other answer (2xx, 4xx) for the caller to judge. Not a report request:
+        it takes no family's slot, and its headers say nothing of a family's quota.
         """
 
         def attempt() -> requests.Response:
-            response = self._request(MEETINGS_API, method, url, **kwargs)
+            self.stats.requested_token()
+            response = self._request(None, method, url, **kwargs)
             self._raise_if_transient(response)
             return response
 
@@ -188,13 +201,15 @@ class ZoomAPI:
         return random.uniform(ceiling / 2, ceiling)
 
     def _request(
-        self, family: str, method: str, url: str, *, paced: bool = True, **kwargs: t.Any
+        self, family: str | None, method: str, url: str, *, paced: bool = True, **kwargs: t.Any
     ) -> requests.Response:
-        """One HTTP request in `family`'s lane (`paced=False`: its slot is taken already)."""
-        lane = self.lanes[family]
-        if paced:
-            lane.acquire(self.stopping)
-        self.stats.requested(family)
+        """One HTTP request in `family`'s lane (`paced=False`: its slot is taken already);
+        `family` None: the token endpoint's, outside every family's lane and quota."""
+        lane = None if family is None else self.lanes[family]
+        if lane is not None:
+            if paced:
+                lane.acquire(self.stopping)
+            self.stats.requested(lane.family)
         try:
             # Zoom's API does not redirect: a 3xx is answered as an error, never followed
             # (a hop would skip the rate limit and could lead off https).
@@ -219,8 +234,9 @@ class ZoomAPI:
         self.clock.observe(response.headers.get("Date"))
         # Zoom's time to answer, not this process's time to read it: a busy interpreter
         # must not look like a slow Zoom (it would start ever more windows).
-        lane.observe(response.elapsed.total_seconds())
-        self._note_quota(lane, response)
+        if lane is not None:
+            lane.observe(response.elapsed.total_seconds())
+            self._note_quota(lane, response)
         if response.is_redirect or 300 <= response.status_code < 400:
             where = SECRETS.redact(response.headers.get("Location", "nowhere"))
             msg = (
@@ -269,12 +285,15 @@ class ZoomAPI:
 
     def _note_quota(self, lane: Lane, response: requests.Response) -> None:
         """What Zoom says is left of the family's daily quota; below the reserve, the
-        family's streams stop (at their next request) with the state of what is done."""
-        remaining = _daily_remaining(response)
+        family's streams stop (at their next request) with the state of what is done.
+        Headers that speak of a quota but cannot be read are named once per family."""
+        remaining, unreadable = daily_remaining(response.headers)
+        if unreadable:
+            self._say_quota_unread(lane.family, unreadable)
         if remaining is None:
             return
         self.stats.quota_reported(lane.family, remaining)
-        if remaining <= self._reserve and not lane.spared and not _is_daily_limit(response):
+        if remaining <= self._reserve and not lane.spared and not is_daily_limit(response.headers):
             lane.spared = (
                 f"Zoom reports {remaining:,} requests left today in the account's {lane.family}"
                 f" API quota, down to daily_quota_reserve ({self._reserve:,}), kept for the"
@@ -283,10 +302,27 @@ class ZoomAPI:
                 " or lower daily_quota_reserve"
             )
 
+    def _say_quota_unread(self, family: str, headers: str) -> None:
+        if self._reserve == 0:
+            return  # no reserve to apply: Zoom's daily 429 stops the run (exit 75)
+        with self._unread_lock:
+            if family in self._unread_quotas:
+                return
+            self._unread_quotas.add(family)
+        self.logger.warning(
+            "Zoom's answer in the %s API carries %s, which do not say how much of today's"
+            " quota is left: daily_quota_reserve (%s) cannot be applied to answers like it"
+            " (a proxy may rewrite these headers); Zoom's daily limit, if reached, still"
+            " stops the family's streams (exit 75) with the state of what is done",
+            family,
+            SECRETS.redact(headers),
+            f"{self._reserve:,}",
+        )
+
     def _pace_by(self, lane: Lane, response: requests.Response) -> None:
         """Slow `lane` down when Zoom keeps answering per-second 429s (the account's other
         apps share its per-second budget), and say so once."""
-        if response.status_code != 429 or _is_daily_limit(response):
+        if response.status_code != 429 or is_daily_limit(response.headers):
             lane.admitted()
             return
         rate = lane.refused()
@@ -307,7 +343,7 @@ class ZoomAPI:
         status = response.status_code
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"))
-            if _is_daily_limit(response):
+            if is_daily_limit(response.headers):
                 raise DailyLimitReached(
                     "Zoom's daily request limit for this account is reached"
                     f" ({describe(response)})."
@@ -390,21 +426,83 @@ def _too_large(response: requests.Response) -> str:
     )
 
 
-def _daily_remaining(response: requests.Response) -> int | None:
-    """X-RateLimit-Remaining, when its X-RateLimit-Limit is a daily figure: Zoom's daily
-    quotas start at 1,000 (Free) and its per-second limits stay under 100, so a smaller
-    limit is a per-second one, whose remaining says nothing of the day."""
-    if _is_daily_limit(response):
-        return 0
-    limit = response.headers.get("X-RateLimit-Limit", "")
-    remaining = response.headers.get("X-RateLimit-Remaining", "")
-    if not (limit.isdigit() and remaining.isdigit()) or int(limit) < DAILY_LIMIT_FLOOR:
-        return None
-    return int(remaining)
+# -- the daily quota's headers -----------------------------------------------------------
+#
+# Zoom does not document their form: its own answers carry plain integers, but a proxy may
+# regroup them (`2,999`), write them as decimals (`2999.0`), join a duplicate (`2999,
+# 2999`) or strip one. A figure is read where its meaning is unambiguous; otherwise the
+# reserve cannot be applied, and `_note_quota` says so once per family: a header never ends
+# a run, and a changed form never silently turns the reserve off.
+
+LIMIT = "X-RateLimit-Limit"
+REMAINING = "X-RateLimit-Remaining"
+# ASCII digits only: `str.isdigit()` and `int()` take `²` or Arabic-Indic digits.
+_DIGITS = re.compile(r"[0-9]+")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+_WHOLE_DECIMAL = re.compile(r"([0-9]+)\.0*")
+#: How a client joins a header sent twice (", "), unlike a thousands separator (",").
+_JOINED = re.compile(r",\s+")
 
 
-def _is_daily_limit(response: requests.Response) -> bool:
-    return response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit"
+class QuotaReading(t.NamedTuple):
+    """What one answer says of its family's day: `left` (None: nothing readable), and
+    `unreadable`, the headers quoted when they speak of a quota that cannot be read."""
+
+    left: int | None
+    unreadable: str = ""
+
+
+def is_daily_limit(headers: Mapping[str, str]) -> bool:
+    """Zoom's daily 429: the day's quota is spent."""
+    return headers.get("X-RateLimit-Type", "").lower() == "daily-limit"
+
+
+def header_count(value: str) -> int | None:
+    """A count as Zoom or a proxy may write it (`2999`, `2,999`, `2999.0`, white space
+    around, the same figure twice joined by ", "); None for anything else (`2²`, `-1`,
+    `2999.5`, two different figures)."""
+    counts = {_one_count(part) for part in _JOINED.split(value.strip())}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def _one_count(text: str) -> int | None:
+    text = text.strip()
+    if _DIGITS.fullmatch(text):
+        return int(text)
+    if _THOUSANDS.fullmatch(text):
+        return int(text.replace(",", ""))
+    decimal = _WHOLE_DECIMAL.fullmatch(text)
+    return int(decimal.group(1)) if decimal else None
+
+
+def daily_remaining(headers: Mapping[str, str]) -> QuotaReading:
+    """What is left of the day's quota, where the headers say so unambiguously.
+
+    Zoom does not say which limit X-RateLimit-Remaining counts: it is the day's when
+    X-RateLimit-Limit is a daily figure, or when it is larger than any second's. A
+    per-second Limit says nothing of the day (ignored), and so do no headers at all.
+    """
+    if is_daily_limit(headers):
+        return QuotaReading(0)
+    limit_text, remaining_text = headers.get(LIMIT), headers.get(REMAINING)
+    if limit_text is None and remaining_text is None:
+        return QuotaReading(None)
+    limit = None if limit_text is None else header_count(limit_text)
+    remaining = None if remaining_text is None else header_count(remaining_text)
+    if limit is not None and limit < DAILY_LIMIT_FLOOR:
+        return QuotaReading(None)  # a per-second limit: its remaining is of this second
+    if remaining is not None and (limit is not None or remaining >= PER_SECOND_CEILING):
+        return QuotaReading(remaining)
+    quoted = f"{LIMIT} {_quoted(limit_text)} and {REMAINING} {_quoted(remaining_text)}"
+    return QuotaReading(None, quoted)
+
+
+def _quoted(text: str | None) -> str:
+    if text is None:
+        return "(none)"
+    if len(text) > QUOTED_CHARS:
+        text = text[:QUOTED_CHARS] + "..."
+    return repr(text)
 
 
 def _payload(report: Report, response: requests.Response) -> dict[str, t.Any]:

@@ -15,8 +15,6 @@ from tap_zoom_logs.errors import SECRETS, SettingError, ZoomAPIError, describe, 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tap_zoom_logs.run_stats import RunStats
-
 #: Ask for a new token this long before Zoom's `expires_in` runs out (capped at a quarter of
 #: the lifetime, so that short-lived tokens are not renewed on every request, yet keep a
 #: margin wider than a busy machine's scheduling delays: a tenth of a 2 s token was not).
@@ -41,7 +39,6 @@ class ZoomToken:
         client_secret: str,
         send: Callable[..., requests.Response],
         logger: logging.Logger,
-        stats: RunStats,
     ) -> None:
         self._oauth_url = oauth_url
         self._account_id = account_id
@@ -54,7 +51,6 @@ class ZoomToken:
         self._token: str | None = None
         self._renew_at = 0.0
         self.scopes: frozenset[str] = frozenset()
-        self._stats = stats
 
     def bearer(self) -> str:
         """Return a token that is valid for a while yet, asking Zoom for one if needed."""
@@ -78,7 +74,6 @@ class ZoomToken:
         return scope in self.scopes or classic_scope in self.scopes
 
     def _fetch(self) -> None:
-        self._stats.requested_token()
         # Parameters go in the form body, which Zoom takes (its published collection shows
         # the query string, which it takes too).
         response = self._send(

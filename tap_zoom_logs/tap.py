@@ -30,7 +30,7 @@ from tap_zoom_logs.feed import Planning, WindowFeed
 from tap_zoom_logs.output import StateAfterRecords, ZoomMessageWriter
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.settings import bounds_of, reading_of
-from tap_zoom_logs.state import check_state
+from tap_zoom_logs.state import check_state, set_back_unsettled_days
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
     ContactCenterOperationLogsStream,
@@ -349,6 +349,9 @@ class TapZoomLogs(Tap):
     def load_state(self, state: dict[str, t.Any]) -> None:
         check_state(state)
         super().load_state(state)
+        bookmarks = self.state.get("bookmarks", {})
+        for note in set_back_unsettled_days(bookmarks, pendulum.now("UTC")):
+            self.logger.warning("%s", note)
 
     # The SDK's validation hook, though its name is private: it runs inside the SDK's
     # constructor, before the SDK reads the config (stream maps, flattening), which is where

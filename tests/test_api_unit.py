@@ -16,7 +16,6 @@ import requests
 from tap_zoom_logs import errors, pacing
 from tap_zoom_logs.api import (
     ZoomAPI,
-    _daily_remaining,
     _payload,
     _refusal,
     _Transient,
@@ -306,23 +305,8 @@ def test_a_token_said_to_expire_at_once_is_kept_for_an_hour_with_a_warning(lifet
         client_secret="c",
         send=send,
         logger=logging.getLogger("test-token"),
-        stats=RunStats(),
     )
     with caplog.at_level(logging.WARNING):
         assert token.bearer() == token.bearer() == "t0k3n"
     assert len(sent) == 1, "one token, not one per request"
     assert f"expires_in {lifetime}" in caplog.text
-
-
-@pytest.mark.parametrize(
-    ("headers", "left"),
-    [
-        ({"X-RateLimit-Limit": "30000", "X-RateLimit-Remaining": "2999"}, 2999),
-        ({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "3"}, None),  # per second
-        ({"X-RateLimit-Remaining": "2999"}, None),  # which limit, nobody says
-        ({"X-RateLimit-Limit": "30000", "X-RateLimit-Remaining": "many"}, None),
-        ({"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Remaining": "0"}, 0),
-    ],
-)
-def test_the_days_remaining_quota_is_read_only_from_a_daily_limit(headers, left):
-    assert _daily_remaining(answer(200, {}, **headers)) == left

@@ -22,6 +22,7 @@ from typing import Any
 from zoom_emulator.common import REPORT_ENDPOINTS
 
 from .base import Fault, FaultQueue
+from .headers import QuotaHeaders
 from .refusals import (
     DailyLimit,
     EchoCredentials,
@@ -81,6 +82,7 @@ FAULTS: dict[str, type[Fault]] = {
         EmptyPages,
         IgnorePageToken,
         RepeatPageToken,
+        QuotaHeaders,
     )
 }
 
