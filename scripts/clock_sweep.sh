@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The clock sweep: the clock-sensitive tests at many dates and hours, so that no test passes
-# or fails by the day it runs (README, "Development").
+# or fails by the day it runs (docs/development.md, "The clock sweep").
 #   scripts/clock_sweep.sh [pytest args...]
 # Each point runs pytest under libfaketime (Debian's faketime package) with the clock moved
 # to that UTC moment; the tap and the emulator the tests start inherit the same moved clock.

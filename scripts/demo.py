@@ -7,8 +7,8 @@ creates `.venv` (the tap) and `.venv-meltano` (Meltano) if missing, installs the
 plugins (tap-zoom-logs, target-duckdb) if missing, serves the emulator on loopback, runs
 `meltano run tap-zoom-logs target-duckdb` with the emulator's credentials in
 TAP_ZOOM_LOGS_* variables, then counts the rows per table against the emulator and runs
-a SQL query on the database file (`output/demo/zoom.duckdb`).
-The demo keeps its own Meltano system database and output folder (`output/demo/`), so
+a SQL query on the database file (`local/demo/zoom.duckdb`).
+The demo keeps its own Meltano system database and output folder (`local/demo/`), so
 its bookmarks never mix with a real pipeline's.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TAP_VENV = REPO / ".venv"
 MELTANO_VENV = REPO / ".venv-meltano"
-OUTPUT = REPO / "output" / "demo"
+OUTPUT = REPO / "local" / "demo"
 DATABASE = OUTPUT / "zoom.duckdb"
 PLUGINS = (("extractor", "tap-zoom-logs"), ("loader", "target-duckdb"))
 # target-duckdb's own virtualenv has duckdb (pinned in meltano.yml): query with it.

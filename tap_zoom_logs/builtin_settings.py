@@ -110,7 +110,7 @@ def _check_batch_config(batch: Mapping[str, t.Any]) -> None:
     or an ImportError once the first records are read)."""
     for part, leaf, example in (
         ("encoding", "format", "jsonl"),
-        ("storage", "root", "file://output/batches"),
+        ("storage", "root", "file://local/batches"),
     ):
         if not (batch.get(part) or {}).get(leaf):
             msg = f"setting batch_config.{part}.{leaf} is missing: set it (e.g. {example})"

@@ -1,16 +1,21 @@
 """``python -m zoom_emulator``: serve the emulator until SIGTERM/SIGINT.
 
 It prints the tap's config as one JSON line on stdout once it listens (``--config-out``
-writes it to a file too), and serves ``GET /_emulator/stats`` and
-``POST /_emulator/reset_stats`` beside the emulated API.
+writes it to a file too, ``--exports`` as ``export TAP_ZOOM_LOGS_...`` lines for a shell
+and Meltano), and serves ``GET /_emulator/stats`` and ``POST /_emulator/reset_stats``
+beside the emulated API.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import signal
 import threading
+from pathlib import Path
+from typing import Any
 
 from .common import DEFAULT_ENTRIES_PER_DAY, STREAMS
 from .emulator import ORDERS, PAGING_MODES, ZoomEmulator
@@ -44,6 +49,29 @@ def volumes_of(values: list[tuple[str | None, int]] | None) -> int | dict[str, i
     if not named:
         return default
     return {stream: named.get(stream, default) for stream in STREAMS}
+
+
+def exports_of(config: dict[str, Any]) -> str:
+    """The tap's settings as shell lines, the environment variables Meltano and
+    `--config ENV` read: one `export TAP_ZOOM_LOGS_<NAME>=<value>` a setting."""
+    lines = [
+        f"export TAP_ZOOM_LOGS_{key.upper()}={shlex.quote(str(value))}"
+        for key, value in config.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_private(path: str, text: str) -> None:
+    """`text` into `path` (its folder made), readable by its owner alone, and whole: the
+    file appears once written, so a script waiting for it never reads half (it holds the
+    emulator's client secret)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    partial.replace(target)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -126,6 +154,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the account lacks the meeting audit trail: meeting_activities answers 400",
     )
     parser.add_argument("--config-out", help="write the tap config JSON to this path")
+    parser.add_argument(
+        "--exports",
+        metavar="PATH",
+        help="write the tap config as `export TAP_ZOOM_LOGS_...=...` lines to this path "
+        "(`. PATH` in a shell, then `meltano run` uses the emulator)",
+    )
     parser.add_argument("--verbose", action="store_true", help="one line per request on stderr")
     args = parser.parse_args(argv)
     if not -12 <= args.day_cut_utc_offset <= 14:
@@ -163,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     with emulator:
         config = emulator.tap_config()
         if args.config_out:
-            with open(args.config_out, "w", encoding="utf-8") as handle:
-                json.dump(config, handle, indent=2)
+            write_private(args.config_out, json.dumps(config, indent=2))
+        if args.exports:
+            write_private(args.exports, exports_of(config))
         print(json.dumps(config), flush=True)  # one line: a parent process reads it
         while not stopping.wait(0.2):
             pass

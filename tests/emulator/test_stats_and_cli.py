@@ -1,13 +1,16 @@
 """The emulator as a server and a command: the config it hands the tap, its statistics
 (in process and at /_emulator/stats, and their reset), tracking ids, peak concurrency,
 stop closing the port, and the `python -m zoom_emulator` command line (its options,
-volumes, SIGTERM). (Named so, not test_cli: tests/test_cli.py is the tap's, and test
-folders are not packages, so module names must differ.)"""
+volumes, the settings as shell exports, SIGTERM). (Named so, not test_cli:
+tests/test_cli.py is the tap's, and test folders are not packages, so module names must
+differ.)"""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +31,7 @@ from tests.support.emulator import (
     report,
 )
 from zoom_emulator import STREAMS, EmulatorStats, RequestRecord, ZoomEmulator
-from zoom_emulator.cli import volumes_of
+from zoom_emulator.cli import exports_of, volumes_of
 
 # --------------------------------------------------------------------------- config
 
@@ -158,6 +161,62 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def sourced(exports: Path) -> dict[str, str]:
+    """The TAP_ZOOM_LOGS_* variables a shell has after `. exports`."""
+    script = f". {exports} && env -0"
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=True, env={}, timeout=30
+    )
+    pairs = (item.split("=", 1) for item in done.stdout.split("\0") if "=" in item)
+    return {name: value for name, value in pairs if name.startswith("TAP_ZOOM_LOGS_")}
+
+
+def test_cli_writes_the_settings_as_shell_exports(tmp_path: Path) -> None:
+    """`--exports local/emulator.env`: `. local/emulator.env` gives a shell (and Meltano)
+    every setting of the config, start_date included, in a folder it makes, for the
+    owner's eyes only (the client secret is in it)."""
+    exports = tmp_path / "local" / "emulator.env"
+    config_out = tmp_path / "local" / "emulator.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zoom_emulator",
+            "--port=0",
+            "--history-days=3",
+            f"--config-out={config_out}",
+            f"--exports={exports}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    try:
+        config = json.loads(proc.stdout.readline())
+        assert json.loads(config_out.read_text()) == config
+        variables = sourced(exports)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    assert variables == {f"TAP_ZOOM_LOGS_{key.upper()}": str(v) for key, v in config.items()}
+    assert variables["TAP_ZOOM_LOGS_START_DATE"] == config["start_date"]
+    for written in (exports, config_out):
+        assert stat.S_IMODE(os.stat(written).st_mode) == 0o600, written
+    assert sorted(p.name for p in exports.parent.iterdir()) == ["emulator.env", "emulator.json"]
+
+
+def test_exports_quote_what_a_shell_would_expand(tmp_path: Path) -> None:
+    config = {"client_secret": 'it\'s $HOME `id` \\ "x"', "start_date": "2026-03-01T00:00:00Z"}
+    exports = tmp_path / "emulator.env"
+    exports.write_text(exports_of(config))
+    assert sourced(exports) == {
+        "TAP_ZOOM_LOGS_CLIENT_SECRET": config["client_secret"],
+        "TAP_ZOOM_LOGS_START_DATE": "2026-03-01T00:00:00Z",
+    }
 
 
 def test_cli_options(tmp_path: Path) -> None:

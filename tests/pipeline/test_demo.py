@@ -31,7 +31,7 @@ def test_the_demo_loads_every_entry_into_duckdb(meltano_project, tmp_path) -> No
     said = {m[1]: (int(m[2]), int(m[3])) for m in LINE.finditer(done.stdout)}
     assert set(said) == set(STREAMS), done.stdout[-3000:]
     # Counted again here, in the file the demo names, with the pinned duckdb.
-    landed = duckdb_rows(REPO / "output" / "demo" / "zoom.duckdb")
+    landed = duckdb_rows(REPO / "local" / "demo" / "zoom.duckdb")
     for stream in STREAMS:
         rows, emulator_has = said[stream]
         assert emulator_has > 0
