@@ -22,6 +22,7 @@ from typing import Any
 from zoom_emulator.common import REPORT_ENDPOINTS
 
 from .base import Fault, FaultQueue
+from .orders import OldestPageFirst, SwapPages, WriteIntoPage
 from .refusals import (
     DailyLimit,
     EchoCredentials,
@@ -81,6 +82,9 @@ FAULTS: dict[str, type[Fault]] = {
         EmptyPages,
         IgnorePageToken,
         RepeatPageToken,
+        OldestPageFirst,
+        SwapPages,
+        WriteIntoPage,
     )
 }
 
