@@ -262,8 +262,6 @@ class WindowFeed:
                 page_size=self._page_size,
                 budget=self.budget,
                 is_open=job.is_open,
-                # An open window's days are read whole once they close, if settling is on.
-                completed_later=job.is_open and self._planning.reading.settle,
                 wait_turn=lambda: self._wait_turn(job),
             )
         except BaseException as exc:

@@ -16,16 +16,18 @@ Page tokens may be offsets into the live list or snapshots (Zoom does not say). 
 offsets, an entry Zoom writes above the read position while a window is paged (at the top,
 or into a page already read) shifts the later pages by one: the last entries of a page come
 again at the start of the next, and the written entry is not in this reading. A repeat at a
-page boundary may also be two identical entries (separate events). Where a later read
-completes the window (an open window whose days a later run settles, read whole), a repeat
-is kept once: a copy kept once is completed then, a second `lw_id` never is. Where nothing
-reads the window again (a closed day, or settling turned off), the page before the repeat is
-asked again with its own token: served the same, nothing was added above the boundary and
-the repeat is identical entries (kept); served shifted, entries were added: a closed window
-is read again whole (its written entries are late ones this reading missed), an open one
-drops the shifted copies (the entries added on top are the next run's news). A token that
-cannot be asked again leaves a closed window to be read again, and a repeat met again at
-the same boundary is identical entries: a shift does not recur there.
+page boundary may also be two identical entries (separate events). So the page before the
+repeat is asked again with its own token: served the same, nothing was added above the
+boundary (or the token is a snapshot) and the repeat is identical entries, kept; served
+shifted, entries were added and the token is an offset: an open window drops as many
+repeated entries as were added (those added on top are the next run's news; one written
+into a page already read is a late entry, which settling reads when its day closes), and
+a closed window, which nothing reads later, is read again whole (what was written is a late
+entry this reading missed). Where a read still cannot tell, it prefers what a later read
+can complete over what it cannot undo: a copy kept once is completed when settling reads
+the day whole, a second `lw_id` in a keyed target never is. So a page that cannot be asked
+again leaves an open window's repeat kept once, and a closed window read again: a repeat
+met again at the same boundary is identical entries (a shift does not recur there).
 
 A page is dropped as served again (Zoom ignored the token) only when it proves it: the same
 rows as an earlier page, spanning two seconds, which no later page of a sorted list can hold
@@ -57,8 +59,8 @@ if t.TYPE_CHECKING:
 
 #: An expired page token restarts the window; more restarts than this is not expiry.
 MAX_WINDOW_RESTARTS = 3
-#: Readings of a window that no later read completes, while Zoom adds entries to it or
-#: refuses to serve a page again: more, and the stream stops (the next run reads it again).
+#: Readings of a closed window while Zoom adds entries to it or refuses to serve a page
+#: again: more, and the stream stops (the next run reads the window again).
 MAX_READINGS = 3
 #: Pages a window may take beyond what its entries fill (Zoom's pages are full but the
 #: last): more, and Zoom's tokens are not leading anywhere.
@@ -83,7 +85,7 @@ class FetchedWindow:
 
 
 class _ReadAgain(Exception):
-    """This reading of a window that nothing reads later cannot be trusted: read it again."""
+    """This reading of a closed window cannot be trusted: read it again."""
 
 
 def fetch_window(
@@ -94,16 +96,14 @@ def fetch_window(
     page_size: int,
     budget: SpoolBudget,
     is_open: bool,
-    completed_later: bool,
     wait_turn: Callable[[], None],
 ) -> FetchedWindow:
     """Every entry of a window, into a spool.
 
-    `is_open`: Zoom may still add entries to the window while it is paged. `completed_later`:
-    a later read settles the window's days (reads them whole), so a repeat this reading
-    cannot tell is kept once. A refused page token (they expire after 15 minutes) means
-    reading the window again from its first page: nothing of it has been emitted yet, so
-    nothing is emitted twice; so does a window that changed while it was read.
+    `is_open`: Zoom may still add entries to the window while it is paged. A refused page
+    token (they expire after 15 minutes) means reading the window again from its first
+    page: nothing of it has been emitted yet, so nothing is emitted twice; so does a closed
+    window that changed while it was read.
     """
     refusals: list[str] = []  # of page tokens: each restarts the window
     readings: list[str] = []  # readings that could not be trusted, and why
@@ -119,7 +119,6 @@ def fetch_window(
             query,
             WindowSpool(budget),
             is_open=is_open,
-            final=not (is_open and completed_later),
             suspects=suspects,
         )
         try:
@@ -213,9 +212,8 @@ class _Reading:
     window: Window
     query: dict[str, t.Any]
     spool: WindowSpool
+    #: Zoom may still add entries to the window (else what it adds is a late entry).
     is_open: bool
-    #: No later read completes this window: a repeat at a page boundary must be told here.
-    final: bool
     #: Repeats an earlier reading of the window could not tell (shared between readings).
     suspects: set[Repeat]
     pages: int = 0
@@ -350,9 +348,6 @@ class _Reading:
         repeated = _overlap(self.last_served, rows)
         if not repeated:
             return 0
-        if not self.final:
-            self._kept_once(repeated, "whether a shift or identical entries, settling completes")
-            return repeated
         boundary = self.last_served_page
         suspect: Repeat = (boundary, tuple(rows[:repeated]))
         if suspect in self.suspects:
@@ -361,7 +356,8 @@ class _Reading:
             again = self._page_again(boundary)
         except PageTokenInvalid as exc:
             if self.is_open:
-                self._kept_once(repeated, f"page {boundary} could not be asked again ({exc})")
+                why = f"page {boundary} could not be asked again ({exc}); settling completes"
+                self._kept_once(repeated, why)
                 return repeated
             self.suspects.add(suspect)
             msg = f"a repeat after page {boundary} to tell, and its page token refused ({exc})"
