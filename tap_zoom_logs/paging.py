@@ -1,23 +1,40 @@
 """One window read to its end, or to its `lower` second: page after page with
 next_page_token, into a spool.
 
-Zoom serves newest first (every sample; not promised). Where every page so far bears that
-out (within the page and against the page before), a page that reaches an entry older
-than the window's `lower` second ends the read: what follows is older still, and every
-entry of the boundary second has come (identical entries in one second are numbered, so a
-second must be read whole for `lw_id` to stay the same). A page out of order, or an entry
-without a time, and the window is read to its end as before.
+Each part rests on an assumption about Zoom, and says what checks it:
+
+The early stop rests on Zoom serving newest first (every sample; not promised). A read may
+end below the window's `lower` second only once its pages show that order past that point:
+every page so far newest first (within itself and after the page before), the page that
+first reaches below `lower` followed by at least one more page, and two different seconds
+seen from that page on (a page of one second, or a page of one entry, proves no order).
+Pages served oldest first, or a pair of pages swapped, then fail the check before the read
+ends: the window is read to its end, and the stream's first such window says so in a
+warning (once a run). The boundary second is always read whole, for `lw_id`.
+
+Page tokens may be offsets into the live list or snapshots (Zoom does not say). With
+offsets, an entry Zoom writes above the read position while a window is paged (at the top,
+or into a page already read) shifts the later pages by one: the last entries of a page come
+again at the start of the next, and the written entry is not in this reading. A repeat at a
+page boundary may also be two identical entries (separate events). So the page before the
+repeat is asked again with its own token: served the same, nothing was added above the
+boundary (or the token is a snapshot) and the repeat is identical entries, kept; served
+shifted, entries were added and the token is an offset: an open window drops as many
+repeated entries as were added (those added on top are the next run's news; one written
+into a page already read is a late entry, which settling reads when its day closes), and
+a closed window, which nothing reads later, is read again whole (what was written is a late
+entry this reading missed). Where a read still cannot tell, it prefers what a later read
+can complete over what it cannot undo: a copy kept once is completed when settling reads
+the day whole, a second `lw_id` in a keyed target never is. So a page that cannot be asked
+again leaves an open window's repeat kept once, and a closed window read again: a repeat
+met again at the same boundary is identical entries (a shift does not recur there).
+
+A page is dropped as served again (Zoom ignored the token) only when it proves it: the same
+rows as an earlier page, spanning two seconds, which no later page of a sorted list can hold
+(identical entries share their second).
 
 Paging must end: a page token seen before in the window, or more pages than its entries
 could fill, stops the stream rather than burn the account's daily quota.
-
-While Zoom may still add entries to a window (today's), a page token that is an offset
-into the newest-first list (Zoom does not say) shifts by one for each new entry: the last
-entries of a page then come again at the start of the next, and would get a second
-`lw_id`. So in such a window, when a page starts with the end of the page before, the
-first page is asked for again: the entries that appeared at its top since it was first
-read are the shifts that can explain the repeat, and that many repeated entries are
-dropped. A repeat no new entry explains is two identical entries, and both are kept.
 """
 
 from __future__ import annotations
@@ -40,11 +57,17 @@ if t.TYPE_CHECKING:
 
 #: An expired page token restarts the window; more restarts than this is not expiry.
 MAX_WINDOW_RESTARTS = 3
+#: Readings of a closed window while Zoom adds entries to it or refuses to serve a page
+#: again: more, and the stream stops (the next run reads the window again).
+MAX_READINGS = 3
 #: Pages a window may take beyond what its entries fill (Zoom's pages are full but the
 #: last): more, and Zoom's tokens are not leading anywhere.
 SPARE_PAGES = 5
 #: The page size Zoom's reports serve when a request does not say.
 ZOOM_DEFAULT_PAGE_SIZE = 30
+
+#: A repeat at a page boundary: the page before it (its number) and the repeated rows.
+Repeat = tuple[int, tuple[Row, ...]]
 
 
 @dataclass
@@ -53,9 +76,14 @@ class FetchedWindow:
 
     window: Window
     spool: WindowSpool
+    #: Requests the window took (every reading), but first pages read again (RunStats).
     pages: int
     #: The read ended at the window's `lower` second, before Zoom's last page.
     stopped_early: bool = False
+
+
+class _ReadAgain(Exception):
+    """This reading of a closed window cannot be trusted: read it again."""
 
 
 def fetch_window(
@@ -70,17 +98,30 @@ def fetch_window(
 ) -> FetchedWindow:
     """Every entry of a window, into a spool.
 
-    A refused page token (they expire after 15 minutes) means reading the window again
-    from its first page: nothing of it has been emitted yet, so nothing is emitted twice.
+    `is_open`: Zoom may still add entries to the window while it is paged. A refused page
+    token (they expire after 15 minutes) means reading the window again from its first
+    page: nothing of it has been emitted yet, so nothing is emitted twice; so does a closed
+    window that changed while it was read.
     """
     refusals: list[str] = []  # of page tokens: each restarts the window
     window = _before_refused_days(api, window)
+    readings: list[str] = []  # readings that could not be trusted, and why
+    suspects: set[Repeat] = set()
+    pages = 0
     while len(refusals) < MAX_WINDOW_RESTARTS:
         sizing = {} if report.name in api.without_page_size else {"page_size": page_size}
         query = {**window.query(), **sizing, **report.params}
-        reading = _Reading(api, report, window, query, WindowSpool(budget), is_open=is_open)
+        reading = _Reading(
+            api,
+            report,
+            window,
+            query,
+            WindowSpool(budget),
+            is_open=is_open,
+            suspects=suspects,
+        )
         try:
-            return reading.run(wait_turn)
+            fetched = reading.run(wait_turn)
         except DatesRefused as exc:
             reading.spool.close()
             if reading.pages:
@@ -89,6 +130,7 @@ def fetch_window(
                 _stop_sending_page_size(api, report, exc)
             else:
                 window = _without_future_days(api, report, window, exc)
+            continue
         except PageTokenInvalid as exc:
             reading.spool.close()
             api.stats.retried("expired page token")
@@ -99,9 +141,26 @@ def fetch_window(
                 window.label,
                 exc,
             )
+            continue
+        except _ReadAgain as exc:
+            reading.spool.close()
+            readings.append(str(exc))
+            if len(readings) >= MAX_READINGS:
+                msg = (
+                    f"{report.name} {window.label}: read {len(readings)} times, and each"
+                    f" reading could not be trusted (the last: {readings[-1]}); the stream"
+                    " stops here and the next run reads the window again"
+                )
+                raise ZoomAPIError(msg) from None
+            api.logger.info("%s %s: %s; reading the window again", report.name, window.label, exc)
+            continue
         except BaseException:
             reading.spool.close()
             raise
+        finally:
+            pages += reading.pages + reading.pages_again
+        fetched.pages = pages
+        return fetched
     msg = (
         f"{report.name} {window.label}: Zoom refused its page tokens"
         f" {MAX_WINDOW_RESTARTS} times in a row; the last: {refusals[-1]}"
@@ -164,17 +223,21 @@ def _before_refused_days(api: ZoomAPI, window: Window) -> Window:
 
 @dataclass
 class _Reading:
-    """One reading of a window, from its first page to its last."""
+    """One reading of a window, from its first page to its last (or to `lower`)."""
 
     api: ZoomAPI
     report: Report
     window: Window
     query: dict[str, t.Any]
     spool: WindowSpool
+    #: Zoom may still add entries to the window (else what it adds is a late entry).
     is_open: bool
+    #: Repeats an earlier reading of the window could not tell (shared between readings).
+    suspects: set[Repeat]
     pages: int = 0
+    #: Pages after the first asked again to tell a repeat (first pages: RunStats).
+    pages_again: int = 0
     entries: int = 0
-    dropped: int = 0
     #: The most entries one page held: Zoom's real page size, which may be less than asked.
     largest_page: int = 0
     #: Pages that held no entry yet carried a page token.
@@ -182,17 +245,25 @@ class _Reading:
     #: What each page held (a hash of its rows), to know a page Zoom serves again.
     page_hashes: set[int] = field(default_factory=set)
     tokens: dict[str, int] = field(default_factory=dict)
-    first_page: list[Row] = field(default_factory=list)
-    last_page: list[Row] = field(default_factory=list)
+    #: The page token each page was asked with ("" for the first).
+    asked_with: list[str] = field(default_factory=list)
+    #: The last page that held entries, as Zoom served it, and its number.
+    last_served: list[Row] = field(default_factory=list)
+    last_served_page: int = 0
     #: Every page so far newest first, and the oldest second the last one held.
     newest_first: bool = True
     oldest: str = ""
+    #: The seconds seen from the page that first reached below `lower` on (None before).
+    below: set[str] | None = None
+    #: Pages read after that page.
+    pages_past: int = 0
 
     def run(self, wait_turn: Callable[[], None]) -> FetchedWindow:
         page_token = ""
         while True:
             wait_turn()
             query = {**self.query, "next_page_token": page_token} if page_token else self.query
+            self.asked_with.append(page_token)
             page = self.api.get_page(self.report, query)
             self.pages += 1
             rows = [self.report.row(entry) for entry in page[self.report.records_key]]
@@ -210,22 +281,25 @@ class _Reading:
             self.entries += len(rows)
             self.largest_page = max(self.largest_page, len(rows))
             self.empty_pages += not rows
-            if self.is_open:  # only a window Zoom may still add to needs its pages again
-                if self.pages == 1:
-                    self.first_page = rows
-                else:
-                    rows = rows[self._shifted(rows) :]
-                self.last_page = rows or self.last_page
+            served = rows
+            if rows and self.last_served:
+                rows = rows[self._repeated(rows) :]
+            if served:
+                self.last_served, self.last_served_page = served, self.pages
             self.spool.add(rows)
-            if self._reaches_below_lower(rows):
+            if self._order_proven_past_lower(rows):
                 return FetchedWindow(self.window, self.spool, self.pages, stopped_early=True)
             if not page_token:
                 return FetchedWindow(self.window, self.spool, self.pages)
             self._check_paging_ends(page_token, total)
 
-    def _reaches_below_lower(self, rows: list[Row]) -> bool:
-        """Whether this page holds an entry older than the window's `lower` second, every
-        page so far being newest first: the pages after it hold only older entries."""
+    # ------------------------------------------------------------------ the early stop
+
+    def _order_proven_past_lower(self, rows: list[Row]) -> bool:
+        """Whether the read may end after this page: every page so far newest first, one
+        of them reached below the window's `lower` second, at least one page came after
+        it, and the pages from it on hold two different seconds (a descent, not a burst
+        of one second that any order would serve alike)."""
         lower = self.window.lower[:19]
         if not lower or not self.newest_first or not rows:
             return False
@@ -233,24 +307,43 @@ class _Reading:
         ordered = all(seconds) and all(a >= b for a, b in itertools.pairwise(seconds))
         if not ordered or (self.oldest and seconds[0] > self.oldest):
             self.newest_first = False
-            self.api.logger.info(
-                "%s %s: page %d is not newest first; reading the window to its end",
-                self.report.name,
-                self.window.label,
-                self.pages,
-            )
+            self._not_newest_first()
             return False
         self.oldest = seconds[-1]
-        return seconds[-1] < lower
+        if self.below is None:
+            if seconds[-1] < lower:
+                self.below = {seconds[0], seconds[-1]}
+            return False
+        self.below.update((seconds[0], seconds[-1]))
+        self.pages_past += 1
+        return len(self.below) > 1
+
+    def _not_newest_first(self) -> None:
+        """Say that this window is read to its end: a warning the first time in the run
+        for the stream (what the early stop assumes failed), then a line of information."""
+        log = self.api.logger.info
+        if self.api.stats.served_out_of_order(self.report.name):
+            log = self.api.logger.warning
+        log(
+            "%s %s: page %d is not newest first; reading the window to its end (the early"
+            " stop assumes Zoom serves newest first; every window of the stream is checked"
+            " the same way)",
+            self.report.name,
+            self.window.label,
+            self.pages,
+        )
+
+    # ------------------------------------------------------------------ pages served again
 
     def _served_before(self, rows: list[Row]) -> bool:
-        """Whether this page holds exactly what an earlier page of the window held: Zoom
-        ignored the page token and served that page again (under a fresh token).
+        """Whether this page holds exactly what an earlier page of the window held, and so
+        proves that Zoom ignored the page token and served that page again.
 
-        Only a page of two or more different entries tells: a page of one entry, or of one
-        entry repeated, may truly follow an identical one (identical entries are events).
+        Only a page spanning two seconds proves it: identical entries share their second,
+        so in a sorted list no later page can hold the same rows as an earlier one that
+        spans two; pages of one second that repeat may be repeated events, kept.
         """
-        if len(set(rows)) < 2:
+        if len({key[:19] for key, _ in rows}) < 2:
             return False
         signature = hash(tuple(rows))
         if signature not in self.page_hashes:
@@ -265,26 +358,59 @@ class _Reading:
         )
         return True
 
-    def _shifted(self, rows: list[Row]) -> int:
-        """How many rows at the start of this page are the shifted end of the last one."""
-        repeated = _overlap(self.last_page, rows)
+    # ------------------------------------------------------------------ repeats at a boundary
+
+    def _repeated(self, rows: list[Row]) -> int:
+        """How many rows at the start of this page to drop as the shifted end of the last
+        page served (see the module's docstring)."""
+        repeated = _overlap(self.last_served, rows)
         if not repeated:
             return 0
-        self.api.stats.read_first_page_again()
-        first_again = self.api.get_page(self.report, self.query)[self.report.records_key]
-        top = [self.report.row(entry) for entry in first_again]
-        shifts = min(repeated, max(0, _arrivals(self.first_page, top) - self.dropped))
-        self.dropped += shifts
-        if shifts:
-            self.api.logger.info(
-                "%s %s: %d entries came again at the top of page %d as Zoom added entries"
-                " (its page tokens are offsets): kept once",
-                self.report.name,
-                self.window.label,
-                shifts,
-                self.pages,
-            )
-        return shifts
+        boundary = self.last_served_page
+        suspect: Repeat = (boundary, tuple(rows[:repeated]))
+        if suspect in self.suspects:
+            return 0  # met at the same boundary in the reading before: identical entries
+        try:
+            again = self._page_again(boundary)
+        except PageTokenInvalid as exc:
+            if self.is_open:
+                why = f"page {boundary} could not be asked again ({exc}); settling completes"
+                self._kept_once(repeated, why)
+                return repeated
+            self.suspects.add(suspect)
+            msg = f"a repeat after page {boundary} to tell, and its page token refused ({exc})"
+            raise _ReadAgain(msg) from None
+        shift = _shift(self.last_served, again)
+        if not shift:
+            return 0  # page `boundary` served the same: nothing added, identical entries
+        if not self.is_open:
+            msg = f"Zoom added {shift} entries above page {boundary + 1} while it was read"
+            raise _ReadAgain(msg)
+        dropped = min(repeated, shift)
+        self._kept_once(dropped, "Zoom added entries above it and its page tokens are offsets")
+        return dropped
+
+    def _page_again(self, number: int) -> list[Row]:
+        """Page `number` of this reading, asked again with the token it was asked with."""
+        token = self.asked_with[number - 1]
+        if token:
+            self.pages_again += 1
+            query = {**self.query, "next_page_token": token}
+        else:
+            self.api.stats.read_first_page_again()
+            query = self.query
+        page = self.api.get_page(self.report, query)
+        return [self.report.row(entry) for entry in page[self.report.records_key]]
+
+    def _kept_once(self, count: int, why: str) -> None:
+        self.api.logger.info(
+            "%s %s: %d entries came again at the top of page %d: kept once (%s)",
+            self.report.name,
+            self.window.label,
+            count,
+            self.pages,
+            why,
+        )
 
     def _check_paging_ends(self, page_token: str, total: t.Any) -> None:
         where = f"{self.report.name} {self.window.label}"
@@ -321,10 +447,12 @@ def _overlap(last_page: list[Row], rows: list[Row]) -> int:
     return 0
 
 
-def _arrivals(first_page: list[Row], top: list[Row]) -> int:
-    """How many entries were added above the window's first page since it was read: the
-    shift at which the first page, read again, continues what it was."""
-    for shift in range(len(top)):
-        if top[shift:] == first_page[: len(top) - shift]:
+def _shift(served: list[Row], again: list[Row]) -> int:
+    """How many entries were added above the end of a page since it was served: the fewest
+    of its last rows that the page served again leaves out (with offset tokens a page moves
+    down by one for each entry added above it or into it); 0 when it is served the same."""
+    for shift in range(len(served) + 1):
+        rest = iter(again)
+        if all(row in rest for row in served[: len(served) - shift]):  # a subsequence
             return shift
-    return len(top)  # a page or more: every repeat can be a shift
+    return len(served)

@@ -1,6 +1,7 @@
 """What a run has cost so far, in one object: counted where it happens (a retry, a token,
-a first page read again, a request of an API family, the spools' disk), read by each
-stream's summary (output.py). Thread-safe: windows are fetched concurrently."""
+a first page read again, a request of an API family, the spools' disk, a report served out
+of order), read by each stream's summary (output.py). Thread-safe: windows are fetched
+concurrently."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class RunStats:
     rate_limit_wait: float = 0.0
     #: First pages read again to tell shifted pages from identical entries (paging.py).
     first_pages_again: int = 0
+    #: Reports whose pages Zoom served out of newest-first order this run (paging.py).
+    out_of_order: set[str] = field(default_factory=set)
     token_requests: int = 0
     #: Requests sent per API family, and the day's quota Zoom last said is left.
     family_requests: t.Counter[str] = field(default_factory=Counter)
@@ -36,6 +39,13 @@ class RunStats:
     def read_first_page_again(self) -> None:
         with self._lock:
             self.first_pages_again += 1
+
+    def served_out_of_order(self, report: str) -> bool:
+        """Note that `report`'s pages came out of order: whether it is the first time."""
+        with self._lock:
+            first = report not in self.out_of_order
+            self.out_of_order.add(report)
+            return first
 
     def requested_token(self) -> None:
         with self._lock:
@@ -59,5 +69,6 @@ class RunStats:
             taken = copy.copy(self)
             taken.retries, taken.family_requests = self.retries.copy(), self.family_requests.copy()
             taken.quota_left = dict(self.quota_left)
+            taken.out_of_order = set(self.out_of_order)
         taken._lock = threading.Lock()
         return taken

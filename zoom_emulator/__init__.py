@@ -116,9 +116,10 @@ kind is one class of ``zoom_emulator.faults`` whose docstring says what it does 
 (``FAULTS`` lists them by kind): 5xx answers, resets, cut-off, dripping, oversized or
 deeply nested bodies, missing records keys, slow answers, per-second and daily 429s,
 revoked tokens, expired, repeated, ignored or malformed page tokens, empty pages, missing
-scopes and permissions, entries arriving while a window is paged, unreadable times, lone
-surrogates, redirects, a careless server echoing the credentials, and quota headers
-rewritten or added (on report answers and on the token answer) as a proxy may.
+scopes and permissions, entries arriving while a window is paged (on top, or written into
+a page just served), pages served oldest page first or a pair of them swapped, unreadable
+times, lone surrogates, redirects, a careless server echoing the credentials, and quota
+headers rewritten or added (on report answers and on the token answer) as a proxy may.
 
 Choices where Zoom is unknown: the token endpoint takes the grant in the form body or in the
 query string (Zoom's published collection shows the query string); the per-second limit

@@ -163,17 +163,20 @@ class Dataset:
                 self._given_days.add((stream, day))
             self._descending = {k: v for k, v in self._descending.items() if k[:2] != (stream, day)}
 
-    def arrive(self, stream: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Add an entry at ``now`` (``given``, or a drawn one), newest of the stream."""
+    def arrive(
+        self, stream: str, given: Mapping[str, Any] | None, at: str | None = None
+    ) -> dict[str, Any]:
+        """Add an entry at ``now`` (``given``, or a drawn one), newest of the stream; or at
+        ``at`` (a time as the stream writes it), after the entries of that time."""
         with self._lock:
             self._arrivals += 1
             number = self._arrivals
-        field, stamp = TIME_FIELDS[stream], time_text(stream, self._now)
+        field, stamp = TIME_FIELDS[stream], at or time_text(stream, self._now)
         if given is None:
             rng = random.Random(f"{self._seed}:{stream}:arrival:{number}")
             entry = make_entry(stream, rng, stamp, self._people)
         else:
-            entry = {field: stamp, **given}
+            entry = {field: stamp, **given} if at is None else {**given, field: stamp}
         self.add(stream, entry)
         return entry
 

@@ -23,6 +23,7 @@ from zoom_emulator.common import REPORT_ENDPOINTS
 
 from .base import Fault, FaultQueue
 from .headers import QuotaHeaders
+from .orders import OldestPageFirst, SwapPages, WriteIntoPage
 from .refusals import (
     DailyLimit,
     EchoCredentials,
@@ -83,6 +84,9 @@ FAULTS: dict[str, type[Fault]] = {
         IgnorePageToken,
         RepeatPageToken,
         QuotaHeaders,
+        OldestPageFirst,
+        SwapPages,
+        WriteIntoPage,
     )
 }
 
