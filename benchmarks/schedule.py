@@ -13,13 +13,14 @@ made the early stop prove the order past the margin), so the table shows the day
 beside today's. ``--baseline ''`` measures this tree alone.
 
 For each volume (sign-ins a day; admin operations are a hundredth of that) and schedule
-(hourly, every 15 minutes): the emulator (in this process) holds two days of history as
+(hourly, every 15 minutes): the emulator (in this process) holds four days of history as
 large as a day of news, spread evenly, and the clock starts at a UTC midnight; the real
 ``tap-zoom-logs`` process backfills, then runs once per interval for 24 hours, each run
 under libfaketime at its moment of the day and from the state the last one wrote, while the
-news of each interval is added to the emulator between runs. The day before closes at
-14:00, so one run of the day settles it (reads it whole once more). A last run with
-nothing new and nothing to settle gives the cost of an idle run.
+news of each interval is added to the emulator between runs. At 14:00 one run of the day
+settles a day (reads it whole once more): three days back, since days settle
+``settle_after_hours`` (48) after they close; the day before, for the tap before issue 27.
+A last run with nothing new and nothing to settle gives the cost of an idle run.
 
 Measured, not computed (each row names the tap it measured): report requests per run and per
 day, against the day's minimum (``ceil(entries / 300)`` per stream); entries emitted again
@@ -136,6 +137,9 @@ class Runner:
     def run(self, at: datetime) -> tuple[int, int, str]:
         """One run at `at`: (report requests, entries emitted, stderr)."""
         self.zoom.now = at  # the emulator's today; its data stays what it holds
+        # Its answers' Date header says `at` too, as the tap's faked clock does: the tap
+        # plans by Zoom's clock, and the emulator runs on the machine's real one.
+        self.zoom.options.clock_skew_seconds = (at - datetime.now(timezone.utc)).total_seconds()
         self.zoom.reset_stats()
         config = self.zoom.tap_config(max_requests_per_second=500, max_concurrent_requests=16)
         del config["end_date"]  # a scheduled run reads up to now
@@ -214,10 +218,11 @@ def a_day(per_day: int, every_minutes: int, workdir: Path, seed: int, tap: TapCo
     day = Day(per_day, every_minutes, tap.name, news=dict.fromkeys(volumes, 0))
     runs = 24 * 60 // every_minutes
     silent = dict.fromkeys(volumes, 0)
-    with ZoomEmulator(seed=seed, history_days=2, entries_per_day=silent, now=start) as zoom:
-        # Two days of history at the same volume as the news, spread evenly: the day the
-        # runs settle is then as large as the day they read, as on every later day.
-        for back in (2, 1):
+    with ZoomEmulator(seed=seed, history_days=4, entries_per_day=silent, now=start) as zoom:
+        # Four days of history at the same volume as the news, spread evenly: the day the
+        # runs settle (three days back since days settle 48 hours after they close, the day
+        # before for the tap before issue 27) is then as large as the day they read.
+        for back in (4, 3, 2, 1):
             since = start - timedelta(days=back)
             add_news(zoom, since, since + timedelta(days=1, seconds=-1), volumes)
         runner = Runner(zoom, workdir, tap)
