@@ -218,7 +218,9 @@ class TapZoomLogs(Tap):
 
     @override
     def discover_streams(self) -> list[ZoomReportStream]:
-        return [stream(self, api=self.zoom, feed=self.feed) for stream in STREAMS]
+        # The streams reach Zoom through `zoom` and `feed`, made on first use: discovery
+        # (Meltano's first step of every command) reads no setting and needs no credentials.
+        return [stream(self) for stream in STREAMS]
 
     @override
     @cached_property
@@ -243,10 +245,12 @@ class TapZoomLogs(Tap):
     @override
     def setup_mapper(self) -> None:
         # Only a run that maps records sets up the mapper (not --discover): that is where
-        # stream maps meet batch_config.
+        # stream maps meet batch_config, and where the run's client and feed are made, so
+        # that from the first message on a signal only takes note (`_stop_on_signal`).
         super().setup_mapper()
         if self.config.get("batch_config"):
             check_batch_streams(self.streams.values())
+        _ = self.feed
 
     def _stop_on_signal(self, signum: int, frame: FrameType | None) -> None:
         """End the run from the main thread; the state written covers every finished window.
