@@ -48,6 +48,10 @@ class InputError(Exception):
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the tap; exit 1 with one line on stderr for anything it cannot use."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # The SDK logs a line for each TAP_ZOOM_LOGS_* variable it reads: with `--config ENV`
+    # (Meltano's `test` command passes every setting that way) two dozen lines of setting
+    # names before, and above, the answer. A variable it cannot read is still one line.
+    logging.getLogger(parse_environment_config.__module__).setLevel(logging.WARNING)
     try:
         if sys.stdout is None:  # started with stdout closed (`>&-`): Python leaves None
             msg = "standard output is closed: the tap writes its Singer messages there"

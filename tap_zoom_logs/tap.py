@@ -70,6 +70,13 @@ CATEGORY_TYPES = [
     "zoom_rooms",
 ]
 
+#: `--help` on `--test`: the tap's connection test (cb_test), not the SDK's one-record sync.
+TEST_OPTION_HELP = (
+    "Use --test to check the connection: one small request per selected stream says"
+    " whether the credentials, the app's scope and the role permission work (exit 1 if"
+    " not); no record is written. Use --test=schema to write the streams' schemas only."
+)
+
 
 #: What each setting means: `--about`, the README's table and meltano.yml all say this.
 SETTING_DESCRIPTIONS = {
@@ -337,6 +344,17 @@ class TapZoomLogs(Tap):
         )
         tap.check_connection()
         ctx.exit()
+
+    @override
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, its `--help` saying what this tap's `--test` does."""
+        command = super().get_singer_command()
+        command.help = "Extract Zoom's audit logs as Singer messages (a Singer tap)."
+        for option in command.params:
+            if option.name == "test" and isinstance(option, click.Option):
+                option.help = TEST_OPTION_HELP
+        return command
 
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
