@@ -4,7 +4,8 @@ Before the SDK's click command sees them, the `--config`, `--state` and `--catal
 are checked (they exist, can be read, hold a JSON object), and so are the settings given
 as environment variables with `--config ENV`. Errors the SDK raises about settings (config
 validation, stream maps, flattening) become one line `tap-zoom-logs: error: ...` instead
-of a traceback. No message quotes a setting's value.
+of a traceback. No message quotes a setting's value. The SDK's INFO line per variable read
+is left out: through Meltano's `test` command it buried the connection test's answer.
 """
 
 from __future__ import annotations
