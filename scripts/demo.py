@@ -46,7 +46,9 @@ def ensure_venv(path: Path, *requirements: str) -> Path:
 
 
 def main() -> None:
-    tap_python = ensure_venv(TAP_VENV, "-e", ".[test]")
+    # The tap and the emulator beside it (zoom_emulator/ needs nothing but Python), not
+    # the test tools.
+    tap_python = ensure_venv(TAP_VENV, "-e", ".")
     if Path(sys.prefix).resolve() != TAP_VENV.resolve():
         # The emulator (zoom_emulator/, beside the tap) is importable in the tap's editable
         # install: continue inside the tap's virtualenv.

@@ -4,7 +4,8 @@ Before the SDK's click command sees them, the `--config`, `--state` and `--catal
 are checked (they exist, can be read, hold a JSON object), and so are the settings given
 as environment variables with `--config ENV`. Errors the SDK raises about settings (config
 validation, stream maps, flattening) become one line `tap-zoom-logs: error: ...` instead
-of a traceback. No message quotes a setting's value.
+of a traceback. No message quotes a setting's value. The SDK's INFO line per variable read
+is left out: through Meltano's `test` command it buried the connection test's answer.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class InputError(Exception):
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the tap; exit 1 with one line on stderr for anything it cannot use."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # The SDK logs a line for each TAP_ZOOM_LOGS_* variable it reads: with `--config ENV`
+    # (Meltano's `test` command passes every setting that way) two dozen lines of setting
+    # names before, and above, the answer. A variable it cannot read is still one line.
+    logging.getLogger(parse_environment_config.__module__).setLevel(logging.WARNING)
     try:
         if sys.stdout is None:  # started with stdout closed (`>&-`): Python leaves None
             msg = "standard output is closed: the tap writes its Singer messages there"

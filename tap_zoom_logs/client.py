@@ -22,13 +22,13 @@ from tap_zoom_logs.windows import Plan, Window
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from singer_sdk import Tap
     from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
     from singer_sdk.helpers.types import Context
 
     from tap_zoom_logs.api import ZoomAPI
     from tap_zoom_logs.feed import WindowFeed
     from tap_zoom_logs.paging import FetchedWindow
+    from tap_zoom_logs.tap import TapZoomLogs
 
 
 class ZoomReportStream(Stream):
@@ -54,10 +54,9 @@ class ZoomReportStream(Stream):
     replication_key = "time"
     is_sorted = True
 
-    def __init__(self, tap: Tap, *, api: ZoomAPI, feed: WindowFeed) -> None:
+    def __init__(self, tap: TapZoomLogs) -> None:
         super().__init__(tap)
-        self.api = api
-        self.feed = feed
+        self.zoom_tap = tap
         #: The newest time emitted in this run (Zoom's UTC form; "" before any): how fresh
         #: the feed is, for the summary.
         self.newest_emitted = ""
@@ -65,6 +64,17 @@ class ZoomReportStream(Stream):
         self.found_late = 0
         #: Whether the records go to batch files (`batch_config`), not RECORD messages.
         self.batching = False
+
+    @property
+    def api(self) -> ZoomAPI:
+        """The run's client of Zoom's API, which the tap makes on first use: discovery needs
+        none, so it works before the credentials are set."""
+        return self.zoom_tap.zoom
+
+    @property
+    def feed(self) -> WindowFeed:
+        """The run's window feed (the tap's, made on first use like `api`)."""
+        return self.zoom_tap.feed
 
     def query_params(self) -> dict[str, str]:
         """Query parameters this report adds to from/to/page_size."""

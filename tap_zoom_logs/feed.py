@@ -258,7 +258,16 @@ class WindowFeed:
     def _start(self, job: _Job) -> None:
         job.started = True
         self._jobs.running[job.source.report.family] += 1
-        threading.Thread(target=self._fetch, args=(job,), daemon=True).start()
+        try:
+            threading.Thread(target=self._fetch, args=(job,), daemon=True).start()
+        except RuntimeError as exc:
+            # No thread to fetch it: the window failed, and whoever waits for it is told.
+            # From Python 3.12 on none starts once Python is shutting down, which is when a
+            # worker finishing after the run stopped on an error (its line already written)
+            # starts the next window: its traceback came after the line.
+            job.error = exc
+            job.done = True
+            self._jobs.running[job.source.report.family] -= 1
 
     def _fetch(self, job: _Job) -> None:
         # A daemon thread: a run that stops (a signal, an error) does not wait for it.

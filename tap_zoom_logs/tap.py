@@ -71,6 +71,13 @@ CATEGORY_TYPES = [
     "zoom_rooms",
 ]
 
+#: `--help` on `--test`: the tap's connection test (cb_test), not the SDK's one-record sync.
+TEST_OPTION_HELP = (
+    "Use --test to check the connection: one small request per selected stream says"
+    " whether the credentials, the app's scope and the role permission work (exit 1 if"
+    " not); no record is written. Use --test=schema to write the streams' schemas only."
+)
+
 
 #: What each setting means: `--about`, the README's table and meltano.yml all say this.
 SETTING_DESCRIPTIONS = {
@@ -229,7 +236,9 @@ class TapZoomLogs(Tap):
 
     @override
     def discover_streams(self) -> list[ZoomReportStream]:
-        return [stream(self, api=self.zoom, feed=self.feed) for stream in STREAMS]
+        # The streams reach Zoom through `zoom` and `feed`, made on first use: discovery
+        # (Meltano's first step of every command) reads no setting and needs no credentials.
+        return [stream(self) for stream in STREAMS]
 
     @override
     @cached_property
@@ -254,10 +263,12 @@ class TapZoomLogs(Tap):
     @override
     def setup_mapper(self) -> None:
         # Only a run that maps records sets up the mapper (not --discover): that is where
-        # stream maps meet batch_config.
+        # stream maps meet batch_config, and where the run's client and feed are made, so
+        # that from the first message on a signal only takes note (`_stop_on_signal`).
         super().setup_mapper()
         if self.config.get("batch_config"):
             check_batch_streams(self.streams.values())
+        _ = self.feed
 
     def _stop_on_signal(self, signum: int, frame: FrameType | None) -> None:
         """End the run from the main thread; the state written covers every finished window.
@@ -344,6 +355,17 @@ class TapZoomLogs(Tap):
         )
         tap.check_connection()
         ctx.exit()
+
+    @override
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, its `--help` saying what this tap's `--test` does."""
+        command = super().get_singer_command()
+        command.help = "Extract Zoom's audit logs as Singer messages (a Singer tap)."
+        for option in command.params:
+            if option.name == "test" and isinstance(option, click.Option):
+                option.help = TEST_OPTION_HELP
+        return command
 
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:

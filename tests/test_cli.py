@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -370,3 +371,29 @@ def test_a_line_already_being_logged_is_written_before_the_reason(capsys):
 
     lines = capsys.readouterr().err.splitlines()
     assert lines[-1] == "tap-zoom-logs: error: it broke", lines
+
+
+# --------------------------------------------------------------------------- --test
+
+
+def test_help_says_what_the_connection_test_does():
+    run = run_cli(["--help"], singer=False)
+
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())
+    assert "sync a single record" not in text, "the SDK's --test, not this tap's"
+    assert "credentials, the app's scope and the role permission" in text
+
+
+def test_the_connection_test_answer_is_not_buried_under_setting_lines(tap, emulator):
+    """Meltano's `test` command passes every setting as a TAP_ZOOM_LOGS_* variable: the SDK
+    logged one line per variable, two dozen lines before the answer."""
+    run = run_executable(["--config", "ENV", "--test"], env=env_of(tap.config()))
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stderr.splitlines()
+    answers = [i for i, line in enumerate(lines) if re.search(r"\b[a-z_]+_logs: OK\b", line)]
+    assert len(answers) == 2, run.stderr[-2000:]
+    before = lines[: answers[0]]
+    assert not [line for line in before if "TAP_ZOOM_LOGS_" in line], before
+    assert_no_secret(emulator, run)

@@ -80,7 +80,7 @@ ODD_ANSWERS: dict[str, tuple[str, str, int, dict[str, Any], str]] = {
         {"value": ["a", "b"]},
         "not text (list)",
     ),
-    "a field nested 5,000 deep": ("nested", "activities", 1, {}, "nested too deep"),
+    "a field nested 100,000 deep": ("nested", "activities", 1, {}, "nested too deep"),
 }
 
 

@@ -5,10 +5,15 @@ checked in this process in test_api_unit.py."""
 from __future__ import annotations
 
 import re
+import threading
+import types
 
 import pytest
+from typing_extensions import override
 
-from tests.support.tap import Tap, assert_exact
+from tap_zoom_logs import feed
+from tap_zoom_logs.tap import TapZoomLogs
+from tests.support.tap import Tap, assert_exact, in_this_process
 from zoom_emulator import ZoomEmulator
 
 
@@ -130,3 +135,27 @@ def test_each_stream_ends_with_a_summary_and_metric_lines(tap, emulator):
     assert len(windows) == len(
         {r.params["from"] for r in emulator.stats.log if r.endpoint == "activities"}
     )
+
+
+class _NoThreadFromWorkers(threading.Thread):
+    """A thread that a worker cannot start, as Python 3.12 and newer refuse one once they
+    are shutting down (after a run stopped on an error, a worker finishing its window
+    starts the next)."""
+
+    @override
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("can't create new thread at interpreter shutdown")
+        super().start()
+
+
+@pytest.mark.timeout(120)
+def test_a_window_whose_thread_cannot_start_fails_the_run_instead_of_hanging(tap, monkeypatch):
+    """The window is failed and the run stops on it; the worker used to die with the
+    traceback, the window left started for ever, and the run waited for it."""
+    no_thread = types.SimpleNamespace(**{**vars(threading), "Thread": _NoThreadFromWorkers})
+    monkeypatch.setattr(feed, "threading", no_thread)
+    config = tap.config(max_concurrent_requests=2)
+
+    with in_this_process(), pytest.raises(RuntimeError, match="interpreter shutdown"):
+        TapZoomLogs(config=config).sync_all()

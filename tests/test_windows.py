@@ -46,7 +46,7 @@ def plan(
         bookmark=None if bookmark is None else at(bookmark),
         reading=Reading(window, margin, lookback, settle, settle_after),
         now=NOW,
-        settled_through=None if settled is None else pendulum.Date.fromisoformat(settled),
+        settled_through=None if settled is None else parse_day(settled),
     )
 
 

@@ -35,6 +35,10 @@ def test_the_test_command_checks_the_streams_selected_now(pipeline: Pipeline) ->
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     assert stream_results(output) == {"activity_logs": "OK", "operation_logs": "OK"}, output[-3000:]
+    # The answer comes right after Meltano's own few lines, not under a line per setting.
+    lines = output.splitlines()
+    first = next(i for i, line in enumerate(lines) if stream_results(line))
+    assert not [line for line in lines[:first] if "TAP_ZOOM_LOGS_" in line], lines[:first]
 
     meeting = {"TAP_ZOOM_LOGS__SELECT": json.dumps(["meeting_activity_logs.*"])}
     done = pipeline.meltano("invoke", "tap-zoom-logs:test", env={**tap_env(config), **meeting})
