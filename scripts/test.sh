@@ -29,9 +29,10 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# The other Pythons first, so that the run's last line is the whole suite's own summary.
+if [ "$every_python" = yes ]; then
+    .venv/bin/python scripts/test_pythons.py
+fi
 # Two processes (pytest-xdist): the pipeline tests in one, the others beside them
 # (tests/conftest.py says how); a later -n in "$@" wins, -n 0 runs in this process.
-.venv/bin/python -m pytest --numprocesses 2 "$@"
-if [ "$every_python" = yes ]; then
-    exec .venv/bin/python scripts/test_pythons.py
-fi
+exec .venv/bin/python -m pytest --numprocesses 2 "$@"
