@@ -11,8 +11,8 @@ from typing import Any
 import pendulum
 import pytest
 
+from tests.support.news import add_news, covering, later, requests_to
 from tests.support.tap import STREAMS, Tap, TapRun, assert_union_is_the_truth, at
-from tests.test_staying_current import add_news, covering, later, requests_to
 from zoom_emulator import ZoomEmulator
 
 SAID = "is not newest first; reading the window to its end"

@@ -14,6 +14,14 @@ from typing import Any
 import pendulum
 import pytest
 
+from tests.support.news import (
+    a_day_left_unsettled,
+    add_news,
+    covering,
+    later,
+    run_in_process_at,
+    sign_in,
+)
 from tests.support.tap import (
     Tap,
     TapRun,
@@ -21,14 +29,6 @@ from tests.support.tap import (
     assert_union_is_the_truth,
     truth,
     without_id,
-)
-from tests.test_staying_current import (
-    a_day_left_unsettled,
-    add_news,
-    covering,
-    later,
-    run_in_process_at,
-    sign_in,
 )
 from zoom_emulator import ZoomEmulator
 

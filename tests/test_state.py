@@ -15,16 +15,14 @@ import pytest
 from tap_zoom_logs.errors import SettingError
 from tap_zoom_logs.settling import FIRST_READ, SETTLE_READ, UNCOUNTED, DayCounts, count_late
 from tap_zoom_logs.state import check_state, set_back_unsettled_days
-from tap_zoom_logs.tap import TapZoomLogs
 from tap_zoom_logs.windows import last_closed_day
+from tests.support.news import late_operation, run_in_process_at
 from tests.support.tap import (
     STREAMS,
     Tap,
     as_record,
     assert_nothing_sent,
-    in_this_process,
     one_line_error,
-    parse_output,
 )
 from zoom_emulator import ZoomEmulator
 
@@ -192,23 +190,6 @@ def test_a_state_field_the_tap_cannot_use_stops_the_run_before_any_request(
     assert_nothing_sent(run, zoom)
 
 
-def run_at(moment: pendulum.DateTime, config: dict[str, Any], state: Any, capsys) -> Any:
-    """One run inside this process, its clock moved to `moment` (pendulum's travel)."""
-    with in_this_process(), pendulum.travel_to(moment):
-        TapZoomLogs(config=config, state=state).sync_all()
-    return parse_output(0, capsys.readouterr().out, "")
-
-
-def late_operation(day: str) -> dict[str, Any]:
-    return {
-        "time": f"{day}T01:00:00Z",
-        "operator": "late@example.com",
-        "category_type": "User",
-        "action": "Update",
-        "operation_detail": "written late",
-    }
-
-
 def test_a_future_settled_through_is_set_back_and_a_late_entry_is_settled(
     zoom, tmp_path, capsys, caplog
 ):
@@ -218,17 +199,17 @@ def test_a_future_settled_through_is_set_back_and_a_late_entry_is_settled(
     config = {k: v for k, v in Tap(zoom, tmp_path).config().items() if k != "end_date"}
     config["settle_after_hours"] = 0
     d = today.subtract(days=3)
-    first = run_at(d.add(hours=6), config, None, capsys)
+    first = run_in_process_at(d.add(hours=6), config, None, capsys)
     state = {"bookmarks": {k: dict(v) for k, v in first.state["bookmarks"].items()}}
     for bookmark in state["bookmarks"].values():
         bookmark["settled_through"] = "2099-01-01"
     # Before the first run's bookmark less its margin: only settling reads it.
-    zoom.add_entry("operation_logs", late_operation(d.to_date_string()))
+    zoom.add_entry("operation_logs", late_operation(d.to_date_string(), "01:00:00"))
 
     with caplog.at_level(logging.WARNING):
-        second = run_at(today.add(hours=15), config, state, capsys)
+        second = run_in_process_at(today.add(hours=15), config, state, capsys)
 
-    late = as_record("operation_logs", late_operation(d.to_date_string()))
+    late = as_record("operation_logs", late_operation(d.to_date_string(), "01:00:00"))
     assert late in {as_record("operation_logs", r) for r in second.records["operation_logs"]}
     said = [
         r.getMessage() for r in caplog.records if "settled_through 2099-01-01" in r.getMessage()
@@ -249,7 +230,7 @@ def test_an_older_states_first_run_reports_no_made_up_late_count(zoom, tmp_path,
     config = {k: v for k, v in Tap(zoom, tmp_path).config().items() if k != "end_date"}
     config["settle_after_hours"] = 0
     d = today.subtract(days=2)
-    first = run_at(d.add(hours=6), config, None, capsys)
+    first = run_in_process_at(d.add(hours=6), config, None, capsys)
     older = {
         "bookmarks": {
             stream: {k: bookmark[k] for k in ("replication_key", "replication_key_value")}
@@ -258,7 +239,7 @@ def test_an_older_states_first_run_reports_no_made_up_late_count(zoom, tmp_path,
     }
 
     with caplog.at_level(logging.INFO):
-        second = run_at(today.add(hours=15), config, older, capsys)
+        second = run_in_process_at(today.add(hours=15), config, older, capsys)
 
     said = [r.getMessage() for r in caplog.records if " is final: " in r.getMessage()]
     assert all(
