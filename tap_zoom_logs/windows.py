@@ -67,12 +67,9 @@ class Window:
         day = self.last_day
         return pendulum.datetime(day.year, day.month, day.day, 23, 59, 59)
 
-    def held_through(self, *, next_day_refused: bool = False) -> pendulum.DateTime:
+    def held_through(self) -> pendulum.DateTime:
         """The last second the window holds whole, wherever Zoom cuts days: where its day is
-        furthest ahead (UTC+14), the last day ends 14 hours before its UTC end. Unless Zoom
-        refused the day after as future: its day has not begun, so nothing newer exists."""
-        if next_day_refused:
-            return self.end()
+        furthest ahead (UTC+14), the last day ends 14 hours before its UTC end."""
         return self.end().subtract(hours=ZOOM_DAY_AHEAD_OF_UTC_HOURS)
 
     def is_open(self, now: pendulum.DateTime) -> bool:
