@@ -253,8 +253,16 @@ class ZoomReportStream(Stream):
         """Everything up to the window's end is emitted, and a settling window's days are
         settled: say so in the state, now. A settling window is older than the bookmark
         the run started from, which it never moves back; and no bookmark passes Zoom's own
-        now (a clock ahead of Zoom's would skip what Zoom writes until the tap's now)."""
-        bookmark = min(window.end(), plan.end, self.feed.zoom_now_at_planning())
+        now (a clock ahead of Zoom's would skip what Zoom writes until the tap's now), nor
+        what the window holds where Zoom cuts days east of UTC (a run stopped after this
+        window resumes from it, and the next window holds the rest of its last UTC day).
+        A window whose next day Zoom refused as future holds everything to the plan's end:
+        Zoom's today was its last day when it refused, after the plan was made."""
+        if self.api.clock.refused_day == window.last_day.add(days=1):
+            held = plan.end
+        else:
+            held = window.held_through()
+        bookmark = min(held, plan.end, self.feed.zoom_now_at_planning())
         if plan.bookmark is not None:
             bookmark = max(bookmark, plan.bookmark)
         state = self.get_context_state(context)

@@ -18,6 +18,8 @@ RETENTION_MONTHS = 6
 #: A window is "open" while Zoom may still add entries to it: until this long after the end
 #: of its last UTC day, since Zoom's day boundary may be as far as UTC+14 (undocumented).
 OPEN_HOURS_AFTER_LAST_DAY = 14
+#: Zoom's day is at most this far ahead of UTC's (UTC+14): its day D may end at 10:00 UTC.
+ZOOM_DAY_AHEAD_OF_UTC_HOURS = 14
 #: How long after a day has closed it is read whole, once (settle_after_hours): the entries
 #: Zoom writes up to this long after their time are then in (unconfirmed: nobody publishes
 #: Zoom's delays; meeting reports can take 30 minutes).
@@ -64,6 +66,11 @@ class Window:
         """The last second of the window's last UTC day."""
         day = self.last_day
         return pendulum.datetime(day.year, day.month, day.day, 23, 59, 59)
+
+    def held_through(self) -> pendulum.DateTime:
+        """The last second the window holds whole, wherever Zoom cuts days: where its day is
+        furthest ahead (UTC+14), the last day ends 14 hours before its UTC end."""
+        return self.end().subtract(hours=ZOOM_DAY_AHEAD_OF_UTC_HOURS)
 
     def is_open(self, now: pendulum.DateTime) -> bool:
         """Whether Zoom may still be adding entries to this window while it is paged."""

@@ -196,8 +196,10 @@ def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
 
     assert resumed.returncode == 0, resumed.stderr
     first_from = min(r.params["from"] for r in emulator.stats.log if r.endpoint == "activities")
-    # The bookmark is a day's end: the day it falls on, read newest first down to the margin.
-    assert first_from == bookmark[:10]
+    # The bookmark is where a day ends at UTC+14 (10:00 UTC): from the day its margin falls
+    # on at UTC-12, read newest first down to the margin.
+    assert bookmark.endswith("T09:59:59Z")
+    assert first_from == at(bookmark).subtract(hours=12, minutes=2).to_date_string()
     assert_union_is_the_truth([stopped, resumed], emulator, config)
 
 
@@ -246,7 +248,8 @@ def test_the_sdk_still_calls_the_override_that_keeps_bookmarks_at_window_ends(
     `_increment_stream_state`, which the SDK calls per record: were it no longer called,
     the SDK would move the bookmark to each record's time, and write it every
     STATE_MSG_FREQUENCY records. So with that frequency small, every STATE must still hold
-    window ends (the last second of a UTC day) or the run's end_date, and nothing else."""
+    window ends (the last second of a day wherever Zoom cuts it: 09:59:59 UTC, where its day
+    is furthest ahead) or the run's end_date, and nothing else."""
     monkeypatch.setattr(ZoomReportStream, "STATE_MSG_FREQUENCY", 5)
     config = tap.config(window_days=1)
     with in_this_process():
@@ -271,7 +274,7 @@ def test_the_sdk_still_calls_the_override_that_keeps_bookmarks_at_window_ends(
             SETTLE_READ,
         }
         value = bookmark["replication_key_value"]
-        assert value.endswith("T23:59:59Z") or value == config["end_date"], (stream, value)
+        assert value.endswith("T09:59:59Z") or value == config["end_date"], (stream, value)
 
 
 def test_each_streams_fields_are_the_fields_zoom_serves(emulator):
