@@ -374,7 +374,10 @@ class _Reading:
             again = self._page_again(boundary)
         except PageTokenInvalid as exc:
             if self.is_open:
-                why = f"page {boundary} could not be asked again ({exc}); settling completes"
+                why = (
+                    f"page {boundary} could not be asked again ({exc}); its day's settling"
+                    " completes a pair, which stays once with settle_closed_days false"
+                )
                 self._kept_once(repeated, why)
                 return repeated
             self.suspects.add(suspect)

@@ -18,6 +18,7 @@ from tests.support.tap import (
     ALL_STREAMS,
     FIELDS,
     STREAMS,
+    Tap,
     as_record,
     assert_exact,
     assert_union_is_the_truth,
@@ -28,6 +29,7 @@ from tests.support.tap import (
     truth,
     without_id,
 )
+from zoom_emulator import ZoomEmulator
 
 
 def test_every_entry_in_range_exactly_once(tap, emulator):
@@ -283,3 +285,18 @@ def test_each_streams_fields_are_the_fields_zoom_serves(emulator):
     for stream in ALL_STREAMS:
         served = {name for entry in emulator.entries(stream) for name in entry}
         assert served == set(FIELDS[stream]), stream
+
+
+@pytest.mark.parametrize("settle", [False, True])
+def test_a_run_stopped_between_windows_resumes_without_a_loss_east_of_utc(tmp_path, settle):
+    """A window of Zoom's days up to D holds entries up to D 15:00 UTC where Zoom cuts days at
+    UTC+9: its bookmark was D 23:59:59 UTC, and a resumed run skipped the rest of D (for good
+    with settling off)."""
+    with ZoomEmulator(seed=5, history_days=6, entries_per_day=200, day_cut_utc_offset=9) as zoom:
+        tap = Tap(zoom, tmp_path)
+        config = tap.config(window_days=1, max_concurrent_requests=1, settle_closed_days=settle)
+        killed = tap.run_killed(config, after_states=2, select=("activity_logs",))
+        resumed = tap.run(config, state=killed.state, select=("activity_logs",))
+
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        assert_union_is_the_truth([killed, resumed], zoom, config, streams=("activity_logs",))

@@ -118,3 +118,21 @@ def test_a_refused_future_to_is_asked_a_day_shorter_and_never_fails_the_run(offs
     zoom_today = (moment + timedelta(seconds=skew) + timedelta(hours=offset)).date()
     utc_plus_14 = (moment + timedelta(hours=14)).date()
     assert ("refused a 'to' of" in said) == (zoom_today < utc_plus_14)
+
+
+def test_runs_before_zooms_midnight_west_of_utc_cost_their_news(tmp_path):
+    """Zoom cutting days at UTC-8 and refusing a future 'to': from 00:00 to 08:00 UTC the
+    window ends at Zoom's today (yesterday in UTC), and holds everything up to now. A run an
+    hour after another reads the hour's news, not everything since UTC midnight again."""
+    moment = datetime(2026, 3, 10, 5, 0, tzinfo=timezone.utc)
+    zoom = live_zoom(moment, refuse_future_to=True, day_cut_utc_offset=-8)
+    config = scheduled_config(zoom, "2026-03-09T00:00:00Z", page_size=50)
+    with zoom:
+        backfill = run_at(moment, config, None)
+        zoom.reset_stats()
+        hour_later = run_at(moment + timedelta(hours=1), config, backfill.state)
+
+    assert_all_delivered_up_to_the_bookmark(zoom, [backfill, hour_later])
+    hour = zoom.truth("activity_logs", "2026-03-10T04:58:00Z", "2026-03-10T06:00:00Z")
+    news_pages = len(hour) // 50 + 1
+    assert zoom.stats.requests["activities"] <= news_pages + 2, (len(hour), news_pages)
