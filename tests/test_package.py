@@ -175,3 +175,22 @@ def test_the_pythons_claimed_are_one_range_that_ci_tests():
     assert package["Requires-Python"] == f">={claimed[0]}"
     assert about()["supported_python_versions"] == claimed
     assert test_pythons.claimed_pythons() == claimed
+
+
+def test_every_test_the_other_pythons_run_exists():
+    """scripts/test_pythons.py names tests by id: a renamed one made every other Python's
+    run collect nothing and fail, after the whole suite had passed here."""
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"),
+            *test_pythons.SELECTED,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    collected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert len(collected) >= len(test_pythons.SELECTED), done.stdout[-2000:]
