@@ -185,7 +185,7 @@ def test_a_late_entry_within_the_lookback_arrives_next_run(tap, emulator):
 
 def test_daily_limit_stops_cleanly_and_the_next_run_resumes(tap, emulator):
     config = tap.config(window_days=1, max_concurrent_requests=1)
-    emulator.inject("daily_limit", after=6)
+    emulator.inject("daily_limit", after=3)
     stopped = tap.run(config)
 
     one_line_error(stopped, "daily", "00:00 UTC", code=EXIT_QUOTA)

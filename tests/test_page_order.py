@@ -19,11 +19,14 @@ SAID = "is not newest first; reading the window to its end"
 
 
 def warned_once(run: TapRun) -> None:
-    """The run named the failed assumption in one warning, and no more than that."""
-    lines = [line for line in run.stderr.splitlines() if SAID in line]
-    assert len(lines) == 1, lines
-    assert "WARNING" in lines[0] or "warning" in lines[0], lines[0]
-    assert "activity_logs" in lines[0]
+    """The run named the failed assumption for activity_logs in one warning, and no more
+    than that: a later window out of order says it at INFO. (operation_logs is served in
+    the same order; whether its few entries show it depends on the hour, once if at all.)"""
+    said = [line for line in run.stderr.splitlines() if SAID in line and "WARNING" in line]
+    for stream in STREAMS:
+        named = [line for line in said if f"| {stream} " in line]
+        assert len(named) <= 1, said
+    assert any("| activity_logs " in line for line in said), said
 
 
 def burst_at_midnight(zoom: ZoomEmulator, count: int) -> None:
@@ -60,7 +63,9 @@ def test_case_1_pages_served_oldest_page_first_are_read_whole_in_the_same_run(tm
         assert_union_is_the_truth(runs, zoom, covering(config, newest))
         emails = {r["email"] for r in runs[1].records["activity_logs"]}
         assert {f"news{n}@example.com" for n in range(68)} <= emails, "every new entry"
-        warned_once(runs[1])  # and operation_logs, served newest first, said nothing
+        warned_once(runs[1])
+        lines = runs[1].stderr.splitlines()
+        assert not [x for x in lines if SAID in x and "| operation_logs " in x], "newest first"
 
 
 @pytest.mark.parametrize("page_size", [10, 1])
