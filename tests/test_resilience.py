@@ -69,9 +69,11 @@ def refused_tokens(zoom: ZoomEmulator) -> list[float]:
 
 def test_repeated_per_second_429s_slow_the_lane_down_and_say_so_once(tmp_path):
     # Zoom allows 1 a second (the account's other apps take the rest); the tap is set to 5.
+    # Pages of 10: enough requests at any hour for the slowing down to show (with 20, a run
+    # just after a UTC midnight made 20, most of them before the lane had slowed).
     with ZoomEmulator(seed=2, history_days=3, rate_limit_per_second=1) as zoom:
         tap = Tap(zoom, tmp_path)
-        config = tap.config(page_size=20, max_requests_per_second=5, max_retry_seconds=60)
+        config = tap.config(page_size=10, max_requests_per_second=5, max_retry_seconds=60)
         run = tap.run(config)
 
         assert_exact(run, zoom, config)
