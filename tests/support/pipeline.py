@@ -141,7 +141,15 @@ def meltano_env(
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("TAP_ZOOM_LOGS_", "TARGET_POSTGRES_", "TARGET_JSONL_", "TARGET_DUCKDB_", "MELTANO_")
+            (
+                "TAP_ZOOM_LOGS_",
+                "TARGET_POSTGRES_",
+                "TARGET_JSONL_",
+                "TARGET_DUCKDB_",
+                "MELTANO_",
+                "DBT_",
+                "ZOOM_LOGS_SCHEMA",
+            )
         )
     }
     env.update(
@@ -167,6 +175,8 @@ PLUGINS = (
     "loaders/target-postgres-pipelinewise",
     "loaders/target-duckdb",
     "utilities/postgres-time-index",
+    "utilities/dbt-postgres",
+    "utilities/dbt-duckdb",
 )
 
 
