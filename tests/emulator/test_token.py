@@ -115,13 +115,14 @@ def test_report_refuses_unknown_token(shared: ZoomEmulator, header: str | None) 
 # --------------------------------------------------------------------------- scopes
 
 
-def test_default_scopes_are_the_five_granular_ones() -> None:
+def test_default_scopes_are_the_six_granular_ones() -> None:
     assert DEFAULT_SCOPES == (
         ACTIVITY_SCOPE,
         "report:read:operation_logs:admin",
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
         CONTACT_CENTER_SCOPE,
+        "report:read:remote_support:admin",
     )
 
 
