@@ -83,8 +83,14 @@ TEST_OPTION_HELP = (
 
 #: What each setting means: `--about`, the README's table and meltano.yml all say this.
 SETTING_DESCRIPTIONS = {
-    "account_id": "Account ID of the Zoom Server-to-Server OAuth app (App Credentials page).",
-    "client_id": "Client ID of the Zoom Server-to-Server OAuth app.",
+    "account_id": (
+        "Account ID of the Zoom Server-to-Server OAuth app (App Credentials page). Needed by"
+        " every stream but videosdk_operation_logs."
+    ),
+    "client_id": (
+        "Client ID of the Zoom Server-to-Server OAuth app. Needed by every stream but"
+        " videosdk_operation_logs."
+    ),
     "client_secret": (
         "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
         "TAP_ZOOM_LOGS_CLIENT_SECRET, or store it with `meltano config set "

@@ -48,6 +48,7 @@ def test_token_is_issued_with_zoom_shape(shared: ZoomEmulator) -> None:
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
         CONTACT_CENTER_SCOPE,
+        "report:read:remote_support:admin",
     ]
     assert body["api_url"] == shared.api_url.removesuffix("/v2")
     assert len(body["access_token"]) >= 32
