@@ -1,4 +1,4 @@
-"""ZoomEmulator: Zoom's token endpoint and five report endpoints on loopback (see the
+"""ZoomEmulator: Zoom's token endpoint and its report endpoints on loopback (see the
 package docstring for every option and fault)."""
 
 from __future__ import annotations
