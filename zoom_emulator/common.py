@@ -137,6 +137,11 @@ def instant(value: str | date | datetime, *, end: bool) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
+def hms(seconds: int) -> str:
+    """A duration as Zoom's reports write one: hh:mm:ss."""
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def days_between(first: date, last: date) -> Iterator[date]:
     day = first
     while day <= last:

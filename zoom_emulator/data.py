@@ -23,6 +23,7 @@ from .common import (
     SECONDS_PER_DAY,
     STREAMS,
     VIDEO_SDK_STREAM,
+    hms,
 )
 
 # --------------------------------------------------------------------------- pools
@@ -283,35 +284,27 @@ def _meeting_entry(rng: random.Random, stamp: str, people: People) -> dict[str, 
     }
 
 
-_TOPICS = ("Laptop setup", "VPN 日本語 help", "Printer driver", "Zoë's new Mac 🚀", "Weekly sync")
-
-
-def _hms(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _remote_support_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+def _support_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
     """A remote support session that started at ``stamp``, as Zoom's definition lists its
     fields: the meeting number an integer, the waiting and support times hh:mm:ss."""
     start = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     wait, duration = rng.randrange(2, 180), rng.randrange(30, 5400)
-    meeting_start = start - timedelta(seconds=wait + rng.randrange(60, 3600))
     supporter, supportee = rng.sample(users, 2)
     return {
         "meeting_uuid": base64.b64encode(rng.randbytes(16)).decode(),
         "meeting_number": rng.randrange(10**9, 10**11),
-        "topic": rng.choice(_TOPICS),
+        "topic": rng.choice(("Laptop setup", "VPN 日本語 help", "Printer driver", "Weekly sync")),
         "meeting_host_id": f"{rng.getrandbits(96):024x}",
-        "meeting_start_time": f"{meeting_start:%Y-%m-%dT%H:%M:%S}Z",
+        "meeting_start_time": f"{start - timedelta(seconds=wait + 3600):%Y-%m-%dT%H:%M:%S}Z",
         "supporter_name": _display_name(supporter),
         "supporter_email": supporter,
         "supportee_name": _display_name(supportee),
         "supportee_email": supportee,
         "request_time": f"{start - timedelta(seconds=wait):%Y-%m-%dT%H:%M:%S}Z",
-        "wait_time": _hms(wait),
+        "wait_time": hms(wait),
         "start_time": stamp,
         "end_time": f"{start + timedelta(seconds=duration):%Y-%m-%dT%H:%M:%S}Z",
-        "duration": _hms(duration),
+        "duration": hms(duration),
     }
 
 
@@ -320,7 +313,7 @@ _MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any
     "operation_logs": _operation_entry,
     "phone_operation_logs": _phone_entry,
     "contact_center_operation_logs": _contact_center_entry,
-    REMOTE_SUPPORT_STREAM: _remote_support_entry,
+    REMOTE_SUPPORT_STREAM: _support_entry,
     # A Video SDK account's operation log: the meetings API's shape (its definition's).
     VIDEO_SDK_STREAM: _operation_entry,
 }
