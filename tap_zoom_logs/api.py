@@ -18,7 +18,7 @@ import msgspec
 import requests
 import urllib3
 
-from tap_zoom_logs.auth import ZoomToken
+from tap_zoom_logs.auth import VideoSdkToken, ZoomToken
 from tap_zoom_logs.errors import (
     SECRETS,
     DailyLimitReached,
@@ -32,7 +32,13 @@ from tap_zoom_logs.errors import (
     zoom_error_fields,
 )
 from tap_zoom_logs.pacing import OF_LAST_ANSWERS, SLOW_DOWN_AFTER_429S, Lane
-from tap_zoom_logs.reports import CONTACT_CENTER_API, MEETINGS_API, ZOOM_PHONE_API, Report
+from tap_zoom_logs.reports import (
+    CONTACT_CENTER_API,
+    MEETINGS_API,
+    VIDEO_SDK_API,
+    ZOOM_PHONE_API,
+    Report,
+)
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.times import ZoomClock, parse_iso
 
@@ -101,6 +107,14 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 def missing_scope(report: Report, detail: str) -> SettingError:
     """The one message for a scope the app lacks, whoever finds out (token or report)."""
+    if not report.scope_checked_up_front:  # Zoom publishes no granular name for it
+        return SettingError(
+            f"{report.name}: the Zoom app lacks the scope this report needs ({detail})."
+            " Add the scope Zoom's answer names (or the classic"
+            f" {report.classic_scope}) on the app's Scopes page in the Zoom App Marketplace"
+            f" (or deselect the stream); the app's owner also needs the"
+            f" '{report.role_permission}' view permission in their Zoom role."
+        )
     return SettingError(
         f"{report.name}: the Zoom app lacks the scope {report.scope} ({detail})."
         " Add it on the app's Scopes page in the Zoom App Marketplace (or deselect the"
@@ -130,6 +144,7 @@ class ZoomAPI:
             MEETINGS_API: "max_requests_per_second",
             ZOOM_PHONE_API: "phone_max_requests_per_second",
             CONTACT_CENTER_API: "contact_center_max_requests_per_second",
+            VIDEO_SDK_API: "videosdk_max_requests_per_second",
         }
         self.lanes = {
             family: Lane(family, float(config[setting])) for family, setting in rates.items()
@@ -140,13 +155,19 @@ class ZoomAPI:
         self.stopping = threading.Event()
         #: Reports whose page_size parameter Zoom refused: asked without it (paging.py).
         self.without_page_size: set[str] = set()
+        # Each set of credentials may be absent: a run needs those of its selected streams
+        # only (settings.check_credentials said so before the run began).
         self.token = ZoomToken(
             oauth_url=config["oauth_url"],
-            account_id=config["account_id"],
-            client_id=config["client_id"],
-            client_secret=config["client_secret"],
+            account_id=config.get("account_id") or "",
+            client_id=config.get("client_id") or "",
+            client_secret=config.get("client_secret") or "",
             send=self.send,
             logger=logger,
+        )
+        self.videosdk_token = VideoSdkToken(
+            api_key=config.get("videosdk_api_key") or "",
+            api_secret=config.get("videosdk_api_secret") or "",
         )
 
     # -- one request, retried ------------------------------------------------------------
@@ -370,6 +391,7 @@ class ZoomAPI:
         renewals = 0
 
         lane = self.lanes[report.family]
+        tokens = self.videosdk_token if report.family == VIDEO_SDK_API else self.token
         if lane.spared:
             raise DailyLimitReached(lane.spared)
 
@@ -378,7 +400,7 @@ class ZoomAPI:
             # The slot first, then the token: a token taken before a long wait for the slot
             # could expire on the way (27 refusals in 89 requests with 5 s tokens).
             lane.acquire(self.stopping)
-            token = self.token.bearer()
+            token = tokens.bearer()
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             response = self._request(
                 report.family, "GET", url, paced=False, params=query, headers=headers
@@ -388,10 +410,13 @@ class ZoomAPI:
             if response.status_code == 401 and renewals < MAX_TOKEN_RENEWALS:
                 # Expired early or revoked: a new token, then the same request again.
                 renewals += 1
-                self.token.invalidate(token)
+                tokens.invalidate(token)
                 raise _Transient("token refused (401)", "access token refused (401), renewed", 0)
             if response.status_code != 200:
                 code, _ = zoom_error_fields(response)  # an error's fields: not of every page
+                refused = response.status_code == 401 or code == ZOOM_NO_PERMISSION_CODE
+                if report.family == VIDEO_SDK_API and refused:
+                    raise _video_sdk_refusal(report, response)
                 raise _refusal(report, response, code, query)
             return _payload(report, response)
 
@@ -410,9 +435,14 @@ class ZoomAPI:
         The token answer lists the app's scopes; if Zoom ever leaves the list out, its
         4711/4700 answers to the report requests tell the same story, with the same message.
         """
+        oauth = [report for report in reports if report.family != VIDEO_SDK_API]
+        if not oauth:
+            return  # a Video SDK JWT is signed here, and lists no scopes
         token = self.token
         token.bearer()
-        for report in reports:
+        for report in oauth:
+            if not report.scope_checked_up_front:
+                continue
             if token.scopes and not token.has_scope(report.scope, report.classic_scope):
                 granted = " ".join(sorted(token.scopes))
                 raise missing_scope(report, f"the app has: {granted}")
@@ -567,3 +597,14 @@ def _refusal(
             + report.permission_hint
         )
     return ZoomAPIError(f"{report.name}: Zoom refused the request ({describe(response)})")
+
+
+def _video_sdk_refusal(report: Report, response: requests.Response) -> SettingError:
+    """Zoom refused the Video SDK JWT (401), or the account is not a Video SDK one (200)."""
+    return SettingError(
+        f"{report.name}: Zoom refused the Video SDK API request ({describe(response)})."
+        " Check videosdk_api_key and videosdk_api_secret: the API key and secret of a Video"
+        " SDK account (Zoom App Marketplace, Develop > Build Video SDK > API keys; not the"
+        " Server-to-Server OAuth app's, not the SDK key), and that this machine's clock is"
+        " right (the JWT expires an hour after it is signed)."
+    )

@@ -1,4 +1,5 @@
-"""The Server-to-Server OAuth access token, one for the whole run, shared by every stream."""
+"""The access tokens, one of each kind for the whole run, shared by every stream: the
+Server-to-Server OAuth token (Zoom's token endpoint) and the Video SDK API's JWT (signed here)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import logging
 import threading
 import time
 import typing as t
+import warnings
 
+import jwt
 import requests
 
 from tap_zoom_logs.errors import SECRETS, SettingError, ZoomAPIError, describe, zoom_error_fields
@@ -116,3 +119,42 @@ def _token_refused(response: requests.Response) -> Exception:
             "App Marketplace, and that the app is activated."
         )
     return ZoomAPIError(f"Zoom refused to issue an access token ({describe(response)})")
+
+
+#: A Video SDK API JWT lives this long; Zoom suggests an hour at most.
+VIDEO_SDK_JWT_SECONDS = 3600
+
+
+class VideoSdkToken:
+    """The Video SDK API's bearer token: a JWT the tap signs itself (HS256, with the Video
+    SDK API secret; `iss` the API key), as Zoom's Video SDK API definition asks; no token
+    endpoint is involved. Renewed before it expires, or when Zoom refuses it (401)."""
+
+    def __init__(self, *, api_key: str, api_secret: str) -> None:
+        self._api_key = api_key
+        self._api_secret = api_secret
+        SECRETS.add(api_secret)
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._renew_at = 0.0
+
+    def bearer(self) -> str:
+        with self._lock:
+            if self._token is None or time.monotonic() >= self._renew_at:
+                issued = int(time.time())
+                expires = issued + VIDEO_SDK_JWT_SECONDS
+                claims = {"iss": self._api_key, "iat": issued, "exp": expires}
+                with warnings.catch_warnings():
+                    # PyJWT warns of an HMAC key under 32 bytes: Zoom issues the secret,
+                    # the user cannot lengthen it, and a warning per run says nothing new.
+                    warnings.simplefilter("ignore")
+                    self._token = jwt.encode(claims, self._api_secret, algorithm="HS256")
+                SECRETS.add(self._token)
+                self._renew_at = time.monotonic() + VIDEO_SDK_JWT_SECONDS - RENEW_MARGIN_SECONDS
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Sign a new one next time (a clock far off Zoom's may make Zoom refuse it)."""
+        with self._lock:
+            if self._token == token:
+                self._token = None

@@ -49,6 +49,9 @@ class ZoomReportStream(Stream):
     time_field: t.ClassVar[str] = "time"
     time_format: t.ClassVar[str] = "iso"
     permission_hint: t.ClassVar[str] = ""
+    scope_checked_up_front: t.ClassVar[bool] = True
+    #: Fields the schema types as integers (the rest are strings, as Zoom promises).
+    integer_fields: t.ClassVar[frozenset[str]] = frozenset()
 
     primary_keys: t.ClassVar[list[str]] = ["lw_id"]
     replication_key = "time"
@@ -64,6 +67,7 @@ class ZoomReportStream(Stream):
         self.found_late = 0
         #: Whether the records go to batch files (`batch_config`), not RECORD messages.
         self.batching = False
+        self._said_integer_text = False
 
     @property
     def api(self) -> ZoomAPI:
@@ -101,6 +105,7 @@ class ZoomReportStream(Stream):
             time_field=cls.time_field,
             time_key=TIME_KEYS[cls.time_format],
             permission_hint=cls.permission_hint,
+            scope_checked_up_front=cls.scope_checked_up_front,
         )
 
     @classmethod
@@ -186,9 +191,10 @@ class ZoomReportStream(Stream):
         near = window.near()
         occurrence = Occurrences()
         emitted, newest = 0, ""
+        odd = _as_decoded if self.integer_fields else self._text
         for batch in fetched.spool.batches():
             self.feed.check_interrupted()  # a signal stops the run between two batches
-            for (key, row), values in zip(batch, decode(batch, self._text), strict=True):
+            for (key, row), values in zip(batch, decode(batch, odd), strict=True):
                 number = occurrence(key, row)
                 if key and not near[0] <= key[:10] <= near[1]:
                     self.logger.warning(
@@ -203,6 +209,8 @@ class ZoomReportStream(Stream):
                 if key and not lower <= key[:19] <= upper:
                     continue
                 record = dict(zip(fields, values, strict=True))
+                if self.integer_fields:
+                    self._conform(record, window.label)
                 record["lw_id"] = lw_id(name, row, number)
                 self._set_time(record, key, window.label)
                 emitted += 1
@@ -241,6 +249,38 @@ class ZoomReportStream(Stream):
                 key,
             )
             record["time"] = key
+
+    def _conform(self, record: dict[str, t.Any], label: str) -> None:
+        """The schema's integer fields as integers (digits sent as text, spaces and all, are
+        read as their number: said once); any other non-string kept as its JSON text."""
+        for name, value in record.items():
+            if value is None or (type(value) is str and name not in self.integer_fields):
+                continue
+            if name not in self.integer_fields:
+                record[name] = self._text(value)
+            elif type(value) is int:
+                continue
+            elif isinstance(value, str) and (digits := value.replace(" ", "")).isdecimal():
+                if not self._said_integer_text:
+                    self._said_integer_text = True
+                    self.logger.warning(
+                        "%s: %s comes as text (%r), not the number Zoom's definition"
+                        " promises: read as its digits",
+                        self.name,
+                        name,
+                        value,
+                    )
+                record[name] = int(digits)
+            else:
+                self.logger.warning(
+                    "%s %s: an entry whose %s is %r, not a number: emitted with %s null",
+                    self.name,
+                    label,
+                    name,
+                    value,
+                    name,
+                )
+                record[name] = None
 
     def _text(self, value: t.Any) -> str:
         """A non-string where Zoom promises a string: keep it, as its JSON text."""
@@ -338,6 +378,11 @@ def _counted_days(window: Window, plan: Plan) -> list[str]:
         days.append(day)
         day = parse_day(day).add(days=1).isoformat()
     return days
+
+
+def _as_decoded(value: t.Any) -> t.Any:
+    """A value kept as decoded, for `_conform` to judge by its field."""
+    return value
 
 
 def _declared(stream: type[ZoomReportStream], attribute: str) -> t.Any:

@@ -17,6 +17,9 @@ if t.TYPE_CHECKING:
 MEETINGS_API = "report"
 ZOOM_PHONE_API = "phone"
 CONTACT_CENTER_API = "contact_center"
+#: A Video SDK account: its own quota, and its own credentials (a JWT signed with the Video
+#: SDK API key and secret, not the Server-to-Server OAuth token).
+VIDEO_SDK_API = "videosdk"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class Report:
     time_key: Callable[[t.Any], str] = iso_time_key
     #: Said after Zoom's "no permission" answer, for a report that needs more than a role.
     permission_hint: str = ""
+    #: Whether the scope is checked against the token's list before the first request: not
+    #: where Zoom publishes no granular scope (remote support), nor for a Video SDK JWT,
+    #: which lists none. Zoom's own refusal (4700/4711) then says the same in one line.
+    scope_checked_up_front: bool = True
 
     def row(self, entry: dict[str, t.Any]) -> Row:
         """The row of one entry of this report (records.encode)."""

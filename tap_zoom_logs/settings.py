@@ -12,6 +12,7 @@ import pendulum
 from jsonschema import Draft7Validator
 
 from tap_zoom_logs.errors import SettingError
+from tap_zoom_logs.reports import VIDEO_SDK_API
 from tap_zoom_logs.times import parse_moment
 from tap_zoom_logs.windows import Bounds, Reading, oldest_day
 
@@ -47,6 +48,33 @@ def check(config: Mapping[str, t.Any], schema: Schema, now: pendulum.DateTime) -
             " end_date, or leave it out to read up to now"
         )
         raise SettingError(msg)
+
+
+#: The credentials each kind of stream needs, in the order they are asked for.
+OAUTH_SETTINGS = ("account_id", "client_id", "client_secret")
+VIDEO_SDK_SETTINGS = ("videosdk_api_key", "videosdk_api_secret")
+
+
+def check_credentials(config: Mapping[str, t.Any], selected: list[tuple[str, str]]) -> None:
+    """The credentials the selected streams, `(name, API family)`, need: the Server-to-Server
+    OAuth app's for every stream but the Video SDK's, which takes the Video SDK account's API
+    key and secret. One line naming the first one missing and the streams that need it."""
+    oauth = [name for name, family in selected if family != VIDEO_SDK_API]
+    video = [name for name, family in selected if family == VIDEO_SDK_API]
+    needs: list[tuple[tuple[str, ...], list[str], str]] = [
+        (OAUTH_SETTINGS, oauth, "the Zoom Server-to-Server OAuth app's"),
+        (VIDEO_SDK_SETTINGS, video, "the Zoom Video SDK account's"),
+    ]
+    for names, streams, whose in needs:
+        for name in names if streams else ():
+            if not config.get(name):
+                words = name.removeprefix("videosdk_").replace("_", " ")
+                msg = (
+                    f"setting {name} is missing: set it ({whose} {words}), which"
+                    f" {', '.join(streams)} {'needs' if len(streams) == 1 else 'need'}"
+                    " (or deselect them)"
+                )
+                raise SettingError(msg)
 
 
 def warnings_of(config: Mapping[str, t.Any], schema: Schema, now: pendulum.DateTime) -> list[str]:
@@ -142,6 +170,8 @@ def _explain(error: t.Any) -> str:
     name = ".".join(str(part) for part in error.absolute_path) or "config"
     if name == "client_secret":  # never echo a secret, even a malformed one
         return f"setting {name}: must be the app's client secret, as a string"
+    if name == "videosdk_api_secret":
+        return f"setting {name}: must be the Video SDK account's API secret, as a string"
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
         return f"setting {name}: {error.instance!r} is not one of: {allowed}"

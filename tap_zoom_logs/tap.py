@@ -37,6 +37,8 @@ from tap_zoom_logs.streams import (
     MeetingActivityLogsStream,
     OperationLogsStream,
     PhoneOperationLogsStream,
+    RemoteSupportLogsStream,
+    VideoSdkOperationLogsStream,
 )
 from tap_zoom_logs.windows import SETTLE_AFTER_HOURS
 
@@ -81,8 +83,14 @@ TEST_OPTION_HELP = (
 
 #: What each setting means: `--about`, the README's table and meltano.yml all say this.
 SETTING_DESCRIPTIONS = {
-    "account_id": "Account ID of the Zoom Server-to-Server OAuth app (App Credentials page).",
-    "client_id": "Client ID of the Zoom Server-to-Server OAuth app.",
+    "account_id": (
+        "Account ID of the Zoom Server-to-Server OAuth app (App Credentials page). Needed by"
+        " every stream but videosdk_operation_logs."
+    ),
+    "client_id": (
+        "Client ID of the Zoom Server-to-Server OAuth app. Needed by every stream but"
+        " videosdk_operation_logs."
+    ),
     "client_secret": (
         "Client secret of the Zoom Server-to-Server OAuth app. Set it through "
         "TAP_ZOOM_LOGS_CLIENT_SECRET, or store it with `meltano config set "
@@ -159,6 +167,19 @@ SETTING_DESCRIPTIONS = {
         " streams stop (exit code 75, the state of what is done written) before less is"
         " left. 0 spends the whole quota."
     ),
+    "videosdk_api_key": (
+        "API key of the Zoom Video SDK account (Video SDK app's API keys), for"
+        " videosdk_operation_logs only: the Video SDK API takes a JWT signed with it and the"
+        " secret, not the Server-to-Server OAuth app's token."
+    ),
+    "videosdk_api_secret": (
+        "API secret of the Zoom Video SDK account, for videosdk_operation_logs only. Set it"
+        " through TAP_ZOOM_LOGS_VIDEOSDK_API_SECRET."
+    ),
+    "videosdk_max_requests_per_second": (
+        "Client-side cap on requests per second to the Video SDK API"
+        " (videosdk_operation_logs): a Video SDK account has a quota of its own."
+    ),
     "max_retry_seconds": (
         "How long one request keeps being retried (5xx, timeouts, resets, "
         "per-second 429s) before the run stops with the last failure. A "
@@ -193,9 +214,11 @@ class TapZoomLogs(Tap):
     ]
 
     config_jsonschema = th.PropertiesList(
-        _setting("account_id", th.StringType, required=True),
-        _setting("client_id", th.StringType, required=True),
-        _setting("client_secret", th.StringType, required=True, secret=True),
+        # Required for the streams that use them (settings.check_credentials): the
+        # Server-to-Server OAuth app's for every stream but videosdk_operation_logs.
+        _setting("account_id", th.StringType),
+        _setting("client_id", th.StringType),
+        _setting("client_secret", th.StringType, secret=True),
         _setting("start_date", th.StringType),
         _setting("end_date", th.StringType),
         _setting("api_url", th.StringType, default="https://api.zoom.us/v2"),
@@ -232,6 +255,9 @@ class TapZoomLogs(Tap):
         _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
         _setting("daily_quota_reserve", th.IntegerType(minimum=0), default=3000),
+        _setting("videosdk_api_key", th.StringType),
+        _setting("videosdk_api_secret", th.StringType, secret=True),
+        _setting("videosdk_max_requests_per_second", th.NumberType(exclusive_minimum=0), default=2),
     ).to_dict()
 
     @override
@@ -254,6 +280,10 @@ class TapZoomLogs(Tap):
         super().__init__(*args, **kwargs)
         if self.input_catalog is not None:
             self.selected_streams()  # a catalog that selects nothing is a mistake: say so
+        if kwargs.get("validate_config", True):
+            # Which credentials a run needs depends on what it selects: known only now.
+            selected = [s for s in self._sync_order() if s.selected]
+            settings.check_credentials(self.config, [(s.name, s.family) for s in selected])
         if threading.current_thread() is threading.main_thread():
             # Replaces the SDK's handlers, which exit with code 0: a scheduler must see
             # that the run did not complete.
@@ -330,7 +360,7 @@ class TapZoomLogs(Tap):
                 self.logger.info(
                     "%s: OK (credentials, scope %s and the '%s' permission work)",
                     stream.name,
-                    stream.scope,
+                    stream.scope or "(none: a Video SDK JWT)",
                     stream.role_permission,
                 )
         if failed:
@@ -417,4 +447,6 @@ STREAMS: list[type[ZoomReportStream]] = [
     MeetingActivityLogsStream,
     PhoneOperationLogsStream,
     ContactCenterOperationLogsStream,
+    RemoteSupportLogsStream,
+    VideoSdkOperationLogsStream,
 ]

@@ -84,8 +84,22 @@ def meeting_time_key(value: t.Any) -> str:
     return f"{zoom_second(moment)[:19]}.{moment.microsecond // 1000:03d}Z"
 
 
+def any_time_key(value: t.Any) -> str:
+    """A time whose form no sample shows (remote support's): an ISO date-time, or the audit
+    trail's `2026-03-21 07:09:03:216`, as a UTC second in Zoom's form; "" otherwise."""
+    key = iso_time_key(value)
+    if key:
+        return key
+    key = meeting_time_key(value)
+    return f"{key[:19]}Z" if key else ""
+
+
 #: How a stream's time field is written -> how to read it.
-TIME_KEYS: dict[str, Callable[[t.Any], str]] = {"iso": iso_time_key, "meeting": meeting_time_key}
+TIME_KEYS: dict[str, Callable[[t.Any], str]] = {
+    "iso": iso_time_key,
+    "meeting": meeting_time_key,
+    "any": any_time_key,
+}
 
 
 def parse_moment(label: str, value: t.Any, *, whole_day: bool = False) -> pendulum.DateTime:

@@ -56,7 +56,8 @@ def test_the_new_logs_are_not_selected_by_default():
         for metadata in entry["metadata"]
         if metadata["breadcrumb"] == []
     }
-    assert by_default == {**dict.fromkeys(STREAMS, True), **dict.fromkeys(NEW, False)}
+    others = [stream for stream in ALL_STREAMS if stream not in STREAMS]
+    assert by_default == {**dict.fromkeys(STREAMS, True), **dict.fromkeys(others, False)}
 
 
 def test_an_app_without_the_new_scopes_sees_no_change(tmp_path):
@@ -228,7 +229,10 @@ def test_a_familys_daily_limit_stops_only_its_stream(
     assert_union_is_the_truth([stopped, resumed], emulator, config, (stream,))
 
 
-ENDPOINTS = dict(zip(ALL_STREAMS, ("activities", "operationlogs", *NEW_ENDPOINTS), strict=True))
+OWN_ENDPOINTS = ("activities", "operationlogs", *NEW_ENDPOINTS)
+ENDPOINTS = dict(
+    zip(ALL_STREAMS, (*OWN_ENDPOINTS, "remote_support", "videosdk_operationlogs"), strict=True)
+)
 #: Each log alone, each pair, and all five: every log is the last one synced after each
 #: other log and alone, and once after all of them (every subset would be 31 pairs of runs).
 SUBSETS = [

@@ -1,6 +1,6 @@
 """zoom_emulator: a loopback emulator of Zoom's security-log APIs: sign-in activity, admin
 operation logs, the meeting audit trail, and Zoom Phone's and Zoom Contact Center's
-operation logs.
+operation logs, remote support sessions, and a Video SDK account's operation logs.
 
 It lets the tap be tested, demonstrated and benchmarked without a Zoom account. It is
 not part of the tap's package (the wheel holds tap_zoom_logs alone), and neither imports
@@ -51,7 +51,20 @@ Endpoints (the name is what faults and stats use; records key; stream; scope):
   ``operation_detail``, ``agent_region_id``/``_name``, ``team_id``/``_name``; any but
   ``time`` may be missing, the id included. Its own per-second limiter and daily quota.
 
-The classic scope ``report:read:admin`` covers the three ``/report`` endpoints and
+- ``remote_support``: ``GET /v2/report/remote_support``; ``remote_support_logs``;
+  ``report:read:remote_support:admin`` (the emulator's guess: Zoom publishes no granular
+  scope for it). ``from``/``to`` required; the envelope has ``page_size``,
+  ``next_page_token`` and the records. Entries as its definition lists them: times ISO,
+  ``meeting_number`` an integer, ``wait_time``/``duration`` ``hh:mm:ss``; the days cut by
+  ``start_time``, which is never missing (any other field may be).
+- ``videosdk_operationlogs``: ``GET /v2/videosdk/report/operationlogs``; ``operation_logs``
+  (stream ``videosdk_operation_logs``); no scope: a Video SDK account's JWT (HS256, signed
+  with ``videosdk_api_secret``, ``iss`` ``videosdk_api_key``, ``exp`` by this Zoom's
+  clock), refused as 401 code 124 "Invalid access token." (a bad signature, key or form)
+  or "Access token is expired."; an OAuth token is refused the same way. Otherwise the
+  operation logs' rules; its own per-second limiter and daily quota (``videosdk``).
+
+The classic scope ``report:read:admin`` covers the four ``/report`` endpoints and
 ``phone:read:admin`` covers the phone one. Every report endpoint applies the one-month and
 six-month rules to its ``from``/``to`` days (unconfirmed for the phone and meeting reports),
 and ``page_size`` 1..300 (default 30).

@@ -7,10 +7,11 @@ a stream, or changing one stream's volume, never changes another stream's entrie
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .common import (
@@ -18,8 +19,11 @@ from .common import (
     DUPLICATE_RATE,
     MEETING_STREAM,
     MISSING_FIELD_RATE,
+    REMOTE_SUPPORT_STREAM,
     SECONDS_PER_DAY,
     STREAMS,
+    VIDEO_SDK_STREAM,
+    hms,
 )
 
 # --------------------------------------------------------------------------- pools
@@ -163,7 +167,10 @@ def _meeting_number(rng: random.Random) -> str:
 
 # --------------------------------------------------------------------------- time formats
 
-TIME_FIELDS = {stream: "time" for stream in STREAMS} | {MEETING_STREAM: "activity_time"}
+TIME_FIELDS = {stream: "time" for stream in STREAMS} | {
+    MEETING_STREAM: "activity_time",
+    REMOTE_SUPPORT_STREAM: "start_time",
+}
 #: A free-text field of each stream's entries, for faults that spoil one.
 TEXT_FIELDS = {
     "activity_logs": "email",
@@ -171,6 +178,8 @@ TEXT_FIELDS = {
     MEETING_STREAM: "activity_detail",
     "phone_operation_logs": "operation_detail",
     "contact_center_operation_logs": "operation_detail",
+    REMOTE_SUPPORT_STREAM: "topic",
+    VIDEO_SDK_STREAM: "operation_detail",
 }
 
 
@@ -275,11 +284,38 @@ def _meeting_entry(rng: random.Random, stamp: str, people: People) -> dict[str, 
     }
 
 
+def _support_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+    """A remote support session that started at ``stamp``, as Zoom's definition lists its
+    fields: the meeting number an integer, the waiting and support times hh:mm:ss."""
+    start = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    wait, duration = rng.randrange(2, 180), rng.randrange(30, 5400)
+    supporter, supportee = rng.sample(users, 2)
+    return {
+        "meeting_uuid": base64.b64encode(rng.randbytes(16)).decode(),
+        "meeting_number": rng.randrange(10**9, 10**11),
+        "topic": rng.choice(("Laptop setup", "VPN 日本語 help", "Printer driver", "Weekly sync")),
+        "meeting_host_id": f"{rng.getrandbits(96):024x}",
+        "meeting_start_time": f"{start - timedelta(seconds=wait + 3600):%Y-%m-%dT%H:%M:%S}Z",
+        "supporter_name": _display_name(supporter),
+        "supporter_email": supporter,
+        "supportee_name": _display_name(supportee),
+        "supportee_email": supportee,
+        "request_time": f"{start - timedelta(seconds=wait):%Y-%m-%dT%H:%M:%S}Z",
+        "wait_time": hms(wait),
+        "start_time": stamp,
+        "end_time": f"{start + timedelta(seconds=duration):%Y-%m-%dT%H:%M:%S}Z",
+        "duration": hms(duration),
+    }
+
+
 _MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any]]] = {
     "activity_logs": _activity_entry,
     "operation_logs": _operation_entry,
     "phone_operation_logs": _phone_entry,
     "contact_center_operation_logs": _contact_center_entry,
+    REMOTE_SUPPORT_STREAM: _support_entry,
+    # A Video SDK account's operation log: the meetings API's shape (its definition's).
+    VIDEO_SDK_STREAM: _operation_entry,
 }
 
 
@@ -340,7 +376,7 @@ def generate_day(
             stamp, last = f"{prefix}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z", second
         entry = make(rng, stamp, users)
         if draw() < MISSING_FIELD_RATE:
-            _drop_a_field(rng, entry)
+            _drop_a_field(rng, entry, keep=TIME_FIELDS[stream])
         append(entry)
         if draw() < DUPLICATE_RATE:
             append(dict(entry))

@@ -1,4 +1,4 @@
-"""ZoomEmulator: Zoom's token endpoint and five report endpoints on loopback (see the
+"""ZoomEmulator: Zoom's token endpoint and its report endpoints on loopback (see the
 package docstring for every option and fault)."""
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class ZoomEmulator:
         daily_quota: int | None = None,
         phone_daily_quota: int | None = None,
         contact_center_daily_quota: int | None = None,
+        videosdk_rate_limit_per_second: float | None = None,
+        videosdk_daily_quota: int | None = None,
         latency: float = 0.0,
         token_ttl: int = 3600,
         page_token_ttl: float = 900.0,
@@ -66,6 +68,8 @@ class ZoomEmulator:
         account_id: str = "emulated-account",
         client_id: str = "emulated-client-id",
         client_secret: str = "emulated-client-secret-9f3b2c1d",  # noqa: S107 - fake, loopback only
+        videosdk_api_key: str = "emulated-videosdk-key",
+        videosdk_api_secret: str = "emulated-videosdk-secret-5e7a0c4b",  # noqa: S107 - fake
         ssl_context: ssl.SSLContext | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -88,6 +92,8 @@ class ZoomEmulator:
             account_id=account_id,
             client_id=client_id,
             client_secret=client_secret,
+            videosdk_api_key=videosdk_api_key,
+            videosdk_api_secret=videosdk_api_secret,
             scopes=tuple(scopes),
             latency=latency,
             token_ttl=token_ttl,
@@ -113,11 +119,13 @@ class ZoomEmulator:
                 "report": RateLimiter(rate_limit_per_second),
                 "phone": RateLimiter(phone_rate_limit_per_second),
                 "contact_center": RateLimiter(contact_center_rate_limit_per_second),
+                "videosdk": RateLimiter(videosdk_rate_limit_per_second),
             },
             quotas={
                 "report": DailyQuota(daily_quota),
                 "phone": DailyQuota(phone_daily_quota),
                 "contact_center": DailyQuota(contact_center_daily_quota),
+                "videosdk": DailyQuota(videosdk_daily_quota),
             },
         )
         self.stats: EmulatorStats = self._state.stats
@@ -216,6 +224,9 @@ class ZoomEmulator:
             "account_id": self.account_id,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
+            # A Video SDK account's credentials, for videosdk_operation_logs only.
+            "videosdk_api_key": self.options.videosdk_api_key,
+            "videosdk_api_secret": self.options.videosdk_api_secret,
             "api_url": self.api_url,
             "oauth_url": self.oauth_url,
             "start_date": f"{self._oldest_day_with_data().isoformat()}T00:00:00Z",

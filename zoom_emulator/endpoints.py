@@ -26,7 +26,10 @@ from .common import (
     PHONE_CLASSIC_SCOPE,
     PHONE_OPERATION_SCOPE,
     PHONE_STREAM,
+    REMOTE_SUPPORT_SCOPE,
+    REMOTE_SUPPORT_STREAM,
     VALIDATION_CODE,
+    VIDEO_SDK_STREAM,
     add_months,
 )
 from .data import MEETING_CATEGORIES
@@ -96,6 +99,7 @@ class Endpoint:
     limiter: str = "report"  # Zoom Phone's requests count against their own limits
     echo_dates: bool = True  # the envelope repeats from/to
     total: bool = False  # the envelope carries total_records
+    auth: str = "oauth"  # "jwt": a Video SDK account's JWT, signed with its API secret
 
 
 def _operation_filter(params: Mapping[str, str]) -> Filter | None:
@@ -217,6 +221,34 @@ ENDPOINTS = {
         limiter="contact_center",
         echo_dates=False,
         total=True,
+    ),
+    # Its definition (Zoom's changelog of 2025-10-20): from/to (a month), page_size,
+    # next_page_token; the answer carries page_size, next_page_token and the list only.
+    "remote_support": Endpoint(
+        "remote_support",
+        "/v2/report/remote_support",
+        REMOTE_SUPPORT_STREAM,
+        REMOTE_SUPPORT_STREAM,
+        REMOTE_SUPPORT_SCOPE,
+        CLASSIC_SCOPE,
+        _PAGING | {"from", "to"},
+        dates="required",
+        parse_filter=lambda params: None,
+        echo_dates=False,
+    ),
+    # A Video SDK account's: its own JWT auth (no scopes) and its own limits.
+    "videosdk_operationlogs": Endpoint(
+        "videosdk_operationlogs",
+        "/v2/videosdk/report/operationlogs",
+        VIDEO_SDK_STREAM,
+        "operation_logs",
+        "",
+        "",
+        _PAGING | {"from", "to", "category_type"},
+        dates="required",
+        parse_filter=_operation_filter,
+        limiter="videosdk",
+        auth="jwt",
     ),
 }
 PATHS = {"/oauth/token": "token", **{report.path: name for name, report in ENDPOINTS.items()}}

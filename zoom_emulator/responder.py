@@ -13,7 +13,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
+
 from .common import (
+    EXPIRED_TOKEN_MESSAGE,
     INVALID_TOKEN_CODE,
     NO_AUDIT_TRAIL_MESSAGE,
     NO_PERMISSION_CODE,
@@ -63,6 +66,8 @@ class Options:
     meeting_audit_trail: bool
     max_page_size: int | None
     verbose: bool
+    videosdk_api_key: str = ""
+    videosdk_api_secret: str = ""
     clock_skew_seconds: float = 0.0
     live_clock: bool = False
     write_delay_hours: float = 0.0
@@ -340,11 +345,32 @@ class Responder:
         return in_order(window, options.order, str(query))
 
     def _authorize(self, endpoint: Endpoint, headers: Headers) -> None:
+        if endpoint.auth == "jwt":
+            self._authorize_jwt(bearer(headers.get("Authorization")))
+            return
         scopes = self.state.tokens.scopes(bearer(headers.get("Authorization")))
         if scopes is None:
             raise ApiError(401, INVALID_TOKEN_CODE, "Invalid access token.")
         if endpoint.scope not in scopes and endpoint.classic not in scopes:
             raise scope_error(endpoint.scope)
+
+    def _authorize_jwt(self, token: str) -> None:
+        """A Video SDK API JWT: HS256, signed with this account's API secret, `iss` its API
+        key, not expired (by this Zoom's clock). Refused as Zoom refuses a bad token."""
+        options = self.options
+        try:
+            claims = jwt.decode(
+                token,
+                options.videosdk_api_secret,
+                algorithms=["HS256"],
+                options={"require": ["exp", "iss"], "verify_exp": False},
+            )
+        except jwt.InvalidTokenError:
+            raise ApiError(401, INVALID_TOKEN_CODE, "Invalid access token.") from None
+        if not same(str(claims["iss"]), options.videosdk_api_key):
+            raise ApiError(401, INVALID_TOKEN_CODE, "Invalid access token.")
+        if not isinstance(claims["exp"], int) or claims["exp"] <= options.clock().timestamp():
+            raise ApiError(401, INVALID_TOKEN_CODE, EXPIRED_TOKEN_MESSAGE)
 
     def _admit(self, endpoint: Endpoint) -> tuple[Reply | None, int, int | None]:
         """(a refusal or None, what is left of this second, what is left of the day)."""

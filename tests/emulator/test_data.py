@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -124,10 +125,14 @@ def test_new_streams_are_deterministic_per_seed() -> None:
 
 
 def _age_of(stream: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """`entry` with the date of its time replaced by that day's age before `now`."""
-    field = "activity_time" if stream == "meeting_activity_logs" else "time"
-    age = (now.date() - date.fromisoformat(entry[field][:10])).days
-    return {**entry, field: f"{age} days ago{entry[field][10:]}"}
+    """`entry` with the date of each of its times (a remote support session has four)
+    replaced by that day's age before `now`."""
+    aged = dict(entry)
+    for field, value in entry.items():
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d[T ].*", value):
+            age = (now.date() - date.fromisoformat(value[:10])).days
+            aged[field] = f"{age} days ago{value[10:]}"
+    return aged
 
 
 @pytest.mark.parametrize("days_later", [1, 37, 366])

@@ -48,6 +48,7 @@ def test_token_is_issued_with_zoom_shape(shared: ZoomEmulator) -> None:
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
         CONTACT_CENTER_SCOPE,
+        "report:read:remote_support:admin",
     ]
     assert body["api_url"] == shared.api_url.removesuffix("/v2")
     assert len(body["access_token"]) >= 32
@@ -115,13 +116,14 @@ def test_report_refuses_unknown_token(shared: ZoomEmulator, header: str | None) 
 # --------------------------------------------------------------------------- scopes
 
 
-def test_default_scopes_are_the_five_granular_ones() -> None:
+def test_default_scopes_are_the_six_granular_ones() -> None:
     assert DEFAULT_SCOPES == (
         ACTIVITY_SCOPE,
         "report:read:operation_logs:admin",
         MEETING_ACTIVITY_SCOPE,
         PHONE_OPERATION_SCOPE,
         CONTACT_CENTER_SCOPE,
+        "report:read:remote_support:admin",
     )
 
 

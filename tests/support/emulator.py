@@ -6,10 +6,12 @@ Zoom does (a token, one report page, a whole window, an error's code)."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import jwt
 import requests
 
 from zoom_emulator import ZoomEmulator
@@ -30,12 +32,16 @@ PATHS = {
     "meeting_activities": "/report/meeting_activities",
     "phone_operationlogs": "/phone/reports/operationlogs",
     "contact_center_operation_logs": "/contact_center/reports/operation_logs",
+    "remote_support": "/report/remote_support",
+    "videosdk_operationlogs": "/videosdk/report/operationlogs",
 }
 KEYS = {
     **RECORDS,
     "meeting_activities": "meeting_activity_logs",
     "phone_operationlogs": "operation_logs",
     "contact_center_operation_logs": "operation_logs",
+    "remote_support": "remote_support_logs",
+    "videosdk_operationlogs": "operation_logs",
 }
 #: The Contact Center's endpoint and stream share one name.
 CONTACT_CENTER = "contact_center_operation_logs"
@@ -115,3 +121,10 @@ def newest_first(
 ) -> list[dict[str, Any]]:
     """The emulator's truth of a window, in the order Zoom serves it: newest first."""
     return list(reversed(emu.truth(stream, start, end)))
+
+
+def video_sdk_jwt(emu: ZoomEmulator, *, secret: str | None = None, **claims: Any) -> str:
+    """A Video SDK API JWT for `emu`'s account (valid an hour unless `claims` say else)."""
+    issued = int(time.time())
+    payload = {"iss": emu.options.videosdk_api_key, "iat": issued, "exp": issued + 3600}
+    return jwt.encode({**payload, **claims}, secret or emu.options.videosdk_api_secret, "HS256")

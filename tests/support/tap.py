@@ -39,6 +39,8 @@ ALL_STREAMS = (
     "meeting_activity_logs",
     "phone_operation_logs",
     "contact_center_operation_logs",
+    "remote_support_logs",
+    "videosdk_operation_logs",
 )
 #: Each stream's own fields, as the tap hashes them: what the emulator serves and the tap
 #: must emit (tests/test_extract.py checks them against the emulator's entries).
@@ -302,6 +304,7 @@ def secrets_of(emulator: ZoomEmulator) -> list[str]:
     basic = f"{config['client_id']}:{config['client_secret']}".encode()
     return [
         config["client_secret"],
+        config["videosdk_api_secret"],
         base64.b64encode(basic).decode(),
         *emulator.stats.tokens_issued,
     ]
@@ -321,6 +324,7 @@ class Tap:
             "max_requests_per_second": 500,
             "phone_max_requests_per_second": 500,
             "contact_center_max_requests_per_second": 500,
+            "videosdk_max_requests_per_second": 500,
         }
         return self.emulator.tap_config(**{**fast, **overrides})
 
