@@ -17,6 +17,10 @@ if t.TYPE_CHECKING:
 MEETINGS_API = "report"
 ZOOM_PHONE_API = "phone"
 CONTACT_CENTER_API = "contact_center"
+#: Team Chat's LIGHT-labelled endpoints: a per-second limit of their own, no daily quota.
+TEAM_CHAT_API = "team_chat"
+#: The most days one query may span where the endpoint says no less (Zoom: one month).
+MAX_WINDOW_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,24 @@ class Report:
     time_key: Callable[[t.Any], str] = iso_time_key
     #: Said after Zoom's "no permission" answer, for a report that needs more than a role.
     permission_hint: str = ""
+    #: The query parameters of the window's first and last day (Team Chat: start/end_date).
+    date_params: tuple[str, str] = ("from", "to")
+    #: The page_size values the endpoint takes, lowest and highest.
+    page_sizes: tuple[int, int] = (1, 300)
+    #: The most days one query may span.
+    max_window_days: int = MAX_WINDOW_DAYS
+    #: The entry's fields that are not strings, and their JSON type ("object", "integer",
+    #: "array"): kept as Zoom sends them (records.decode), checked against it (client.py).
+    typed_fields: Mapping[str, str] = field(default_factory=dict)
+
+    def page_size(self, wanted: int) -> int:
+        """The page_size to ask: the setting's, within what the endpoint takes."""
+        lowest, highest = self.page_sizes
+        return min(max(wanted, lowest), highest)
+
+    def dates(self, first: str, last: str) -> dict[str, str]:
+        """The query parameters of a window from day `first` to day `last` (both included)."""
+        return dict(zip(self.date_params, (first, last), strict=True))
 
     def row(self, entry: dict[str, t.Any]) -> Row:
         """The row of one entry of this report (records.encode)."""
