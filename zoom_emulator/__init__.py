@@ -51,6 +51,21 @@ Endpoints (the name is what faults and stats use; records key; stream; scope):
   ``operation_detail``, ``agent_region_id``/``_name``, ``team_id``/``_name``; any but
   ``time`` may be missing, the id included. Its own per-second limiter and daily quota.
 
+- ``chat_channel_activities``: ``GET /v2/chat/activities/channels``;
+  ``channel_activity_logs`` (stream ``chat_channel_activity_logs``);
+  ``team_chat:read:list_channel_activity_logs:admin`` (classic ``chat_channel:read:admin``;
+  neither is in DEFAULT_SCOPES: give it with ``scopes``). ``start_date``/``end_date``
+  (required dates, at most 3 days, both ends included: else 400 code 300 "Channel activity
+  log date not valid."), ``activity_type`` (``membership`` only), ``channel_id`` (a
+  filter), ``page_size`` 1..15 (default 15). The envelope has ``page_size``,
+  ``next_page_token`` and the records. Entries: ``channel_id``, ``activity_type``,
+  ``activity_timestamp`` (epoch milliseconds, an integer; bursts share a second and
+  sometimes a millisecond), ``operator`` {``display_name``, ``user_id``, ``member_id``},
+  ``members`` {``member_status`` joined/left, ``member_list`` of users like the
+  operator; an external user's ``user_id`` is ""}; any field but ``activity_timestamp``
+  may be missing. Rate label Light: its own per-second limiter
+  (``team_chat_rate_limit_per_second``), no daily quota.
+
 The classic scope ``report:read:admin`` covers the three ``/report`` endpoints and
 ``phone:read:admin`` covers the phone one. Every report endpoint applies the one-month and
 six-month rules to its ``from``/``to`` days (unconfirmed for the phone and meeting reports),
@@ -140,6 +155,8 @@ from __future__ import annotations
 from .cli import main
 from .common import (
     ACTIVITY_SCOPE,
+    CHAT_CHANNEL_ACTIVITY_SCOPE,
+    CHAT_CHANNEL_CLASSIC_SCOPE,
     CLASSIC_SCOPE,
     CONTACT_CENTER_CLASSIC_SCOPE,
     CONTACT_CENTER_SCOPE,
@@ -159,6 +176,8 @@ from .stats import EmulatorStats, RequestRecord
 
 __all__ = [
     "ACTIVITY_SCOPE",
+    "CHAT_CHANNEL_ACTIVITY_SCOPE",
+    "CHAT_CHANNEL_CLASSIC_SCOPE",
     "CLASSIC_SCOPE",
     "CONTACT_CENTER_CLASSIC_SCOPE",
     "CONTACT_CENTER_SCOPE",

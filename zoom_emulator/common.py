@@ -19,6 +19,8 @@ PHONE_OPERATION_SCOPE = "phone:read:operation_logs:admin"
 PHONE_CLASSIC_SCOPE = "phone:read:admin"  # the pre-granular Zoom Phone scope
 CONTACT_CENTER_SCOPE = "contact_center:read:operation_logs:admin"
 CONTACT_CENTER_CLASSIC_SCOPE = "contact_center_operation_logs:read:admin"
+CHAT_CHANNEL_ACTIVITY_SCOPE = "team_chat:read:list_channel_activity_logs:admin"
+CHAT_CHANNEL_CLASSIC_SCOPE = "chat_channel:read:admin"
 DEFAULT_SCOPES = (
     ACTIVITY_SCOPE,
     OPERATION_SCOPE,
@@ -30,19 +32,34 @@ DEFAULT_SCOPES = (
 MEETING_STREAM = "meeting_activity_logs"
 PHONE_STREAM = "phone_operation_logs"
 CONTACT_CENTER_STREAM = "contact_center_operation_logs"
-STREAMS = ("activity_logs", "operation_logs", MEETING_STREAM, PHONE_STREAM, CONTACT_CENTER_STREAM)
+CHAT_STREAM = "chat_channel_activity_logs"
+STREAMS = (
+    "activity_logs",
+    "operation_logs",
+    MEETING_STREAM,
+    PHONE_STREAM,
+    CONTACT_CENTER_STREAM,
+    CHAT_STREAM,
+)
 REPORT_ENDPOINTS = (
     "activities",
     "operationlogs",
     "meeting_activities",
     "phone_operationlogs",
     "contact_center_operation_logs",
+    "chat_channel_activities",
 )
 DEFAULT_ENTRIES_PER_DAY = 40
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 MAX_PAGE_SIZE = 300
 DEFAULT_PAGE_SIZE = 30
+#: Team Chat's channel activity: 15 a page (its definition's minimum, maximum and default),
+#: start_date/end_date at most 3 days apart ("less or equal to 3 days": read as 3 days,
+#: both ends included, the stricter reading), refused with the definition's 300 text.
+CHAT_PAGE_SIZE = 15
+CHAT_MAX_DAYS = 3
+CHAT_DATES_REFUSED = "Channel activity log date not valid."
 VALIDATION_CODE = 300
 INVALID_TOKEN_CODE = 124
 MISSING_SCOPE_CODE = 4711

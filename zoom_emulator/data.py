@@ -10,11 +10,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
+from .chat import chat_entry
 from .common import (
     BURST_RATE,
+    CHAT_STREAM,
     DUPLICATE_RATE,
     MEETING_STREAM,
     MISSING_FIELD_RATE,
@@ -163,7 +165,10 @@ def _meeting_number(rng: random.Random) -> str:
 
 # --------------------------------------------------------------------------- time formats
 
-TIME_FIELDS = {stream: "time" for stream in STREAMS} | {MEETING_STREAM: "activity_time"}
+TIME_FIELDS = {stream: "time" for stream in STREAMS} | {
+    MEETING_STREAM: "activity_time",
+    CHAT_STREAM: "activity_timestamp",
+}
 #: A free-text field of each stream's entries, for faults that spoil one.
 TEXT_FIELDS = {
     "activity_logs": "email",
@@ -171,26 +176,41 @@ TEXT_FIELDS = {
     MEETING_STREAM: "activity_detail",
     "phone_operation_logs": "operation_detail",
     "contact_center_operation_logs": "operation_detail",
+    CHAT_STREAM: "channel_id",
 }
 
 
 def time_text(stream: str, moment: datetime) -> str:
-    """``moment`` (UTC) as ``stream`` writes it: ISO to the second, or the audit trail's
-    "2026-03-21 07:09:03:216" (milliseconds after a colon, no zone)."""
+    """``moment`` (UTC) as ``stream``'s times compare: ISO to the second, the audit trail's
+    "2026-03-21 07:09:03:216" (milliseconds after a colon, no zone), or for Team Chat's epoch
+    milliseconds their `epoch_text`."""
     if stream == MEETING_STREAM:
         return f"{moment:%Y-%m-%d %H:%M:%S}:{moment.microsecond // 1000:03d}"
-    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+    if stream == CHAT_STREAM:
+        return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def time_value(stream: str, moment: datetime) -> Any:
+    """``moment`` (UTC) as ``stream``'s entries hold it: Team Chat's epoch milliseconds (an
+    integer), else `time_text`."""
+    if stream == CHAT_STREAM:
+        return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return time_text(stream, moment)
 
 
 def second_bound(stream: str, iso_second: str, *, end: bool) -> str:
     """A "YYYY-MM-DDTHH:MM:SSZ" bound in ``stream``'s own text, covering that whole second."""
     if stream == MEETING_STREAM:
         return f"{iso_second[:10]} {iso_second[11:19]}:{'999' if end else '000'}"
+    if stream == CHAT_STREAM:
+        return f"{iso_second[:19]}.{'999' if end else '000'}"
     return iso_second
 
 
 TIME_PATTERNS = {stream: r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" for stream in STREAMS} | {
-    MEETING_STREAM: r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}"
+    MEETING_STREAM: r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}",
+    CHAT_STREAM: r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}",
 }
 
 
@@ -283,10 +303,12 @@ _MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any
 }
 
 
-def make_entry(stream: str, rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
-    """One entry of ``stream`` at time text ``stamp`` (an arrival, say)."""
+def make_entry(stream: str, rng: random.Random, stamp: Any, people: People) -> dict[str, Any]:
+    """One entry of ``stream`` at time ``stamp`` as it holds one (an arrival, say)."""
     if stream == MEETING_STREAM:
         return _meeting_entry(rng, stamp, people)
+    if stream == CHAT_STREAM:
+        return chat_entry(rng, stamp, people)
     return _MAKERS[stream](rng, stamp, people.users)
 
 
@@ -330,6 +352,8 @@ def generate_day(
     (plus exact duplicates): the same draws in the same order for a given seed, always."""
     if stream == MEETING_STREAM:
         return _meeting_day(day, rng, count, people)
+    if stream == CHAT_STREAM:
+        return _chat_day(day, rng, count, people)
     make, users, prefix = _MAKERS[stream], people.users, f"{day.isoformat()}T"
     entries: list[dict[str, Any]] = []
     append, draw = entries.append, rng.random
@@ -357,6 +381,19 @@ def _meeting_day(day: date, rng: random.Random, count: int, people: People) -> l
         entry = _meeting_entry(rng, stamp, people)
         if rng.random() < MISSING_FIELD_RATE:
             _drop_a_field(rng, entry, keep="activity_time")
+        entries.append(entry)
+        if rng.random() < DUPLICATE_RATE:
+            entries.append(dict(entry))
+    return entries
+
+
+def _chat_day(day: date, rng: random.Random, count: int, people: People) -> list[dict[str, Any]]:
+    midnight = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) * 1000
+    entries: list[dict[str, Any]] = []
+    for moment in _burst_milliseconds(rng, count):
+        entry = chat_entry(rng, midnight + moment, people)
+        if rng.random() < MISSING_FIELD_RATE:
+            _drop_a_field(rng, entry, keep="activity_timestamp")
         entries.append(entry)
         if rng.random() < DUPLICATE_RATE:
             entries.append(dict(entry))

@@ -125,6 +125,10 @@ def test_new_streams_are_deterministic_per_seed() -> None:
 
 def _age_of(stream: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     """`entry` with the date of its time replaced by that day's age before `now`."""
+    if stream == "chat_channel_activity_logs":  # epoch milliseconds: the day's, and the rest
+        day, rest = divmod(entry["activity_timestamp"], 86_400_000)
+        age = (now.date() - date.fromordinal(date(1970, 1, 1).toordinal() + day)).days
+        return {**entry, "activity_timestamp": (f"{age} days ago", rest)}
     field = "activity_time" if stream == "meeting_activity_logs" else "time"
     age = (now.date() - date.fromisoformat(entry[field][:10])).days
     return {**entry, field: f"{age} days ago{entry[field][10:]}"}

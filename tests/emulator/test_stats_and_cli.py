@@ -94,6 +94,7 @@ def test_stats_cover_the_new_endpoints(busy_emu: ZoomEmulator) -> None:
         "meeting_activities": 1,
         "phone_operationlogs": 1,
         "contact_center_operation_logs": 0,
+        "chat_channel_activities": 0,
     }
     assert remote["statuses"]["meeting_activities:400"] == 1
 
@@ -278,6 +279,7 @@ def test_cli_options(tmp_path: Path) -> None:
                 "meeting_activity_logs": 40,
                 "phone_operation_logs": 40,
                 "contact_center_operation_logs": 40,
+                "chat_channel_activity_logs": 40,
             },
         ),
         ([(None, 0), ("activity_logs", 5)], {s: 5 if s == "activity_logs" else 0 for s in STREAMS}),

@@ -30,12 +30,14 @@ PATHS = {
     "meeting_activities": "/report/meeting_activities",
     "phone_operationlogs": "/phone/reports/operationlogs",
     "contact_center_operation_logs": "/contact_center/reports/operation_logs",
+    "chat_channel_activities": "/chat/activities/channels",
 }
 KEYS = {
     **RECORDS,
     "meeting_activities": "meeting_activity_logs",
     "phone_operationlogs": "operation_logs",
     "contact_center_operation_logs": "operation_logs",
+    "chat_channel_activities": "channel_activity_logs",
 }
 #: The Contact Center's endpoint and stream share one name.
 CONTACT_CENTER = "contact_center_operation_logs"
