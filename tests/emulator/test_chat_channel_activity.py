@@ -139,8 +139,13 @@ def test_its_scope_granular_or_classic_and_no_other() -> None:
 def test_it_has_its_own_per_second_limit() -> None:
     scopes = (ACTIVITY_SCOPE, CHAT_CHANNEL_ACTIVITY_SCOPE)
     today = {"from": "2026-03-30", "to": "2026-03-30"}
-    limits = {"rate_limit_per_second": 1, "team_chat_rate_limit_per_second": 3}
-    with ZoomEmulator(seed=SEED, now=NOW, scopes=scopes, **limits) as emu:
+    with ZoomEmulator(
+        seed=SEED,
+        now=NOW,
+        scopes=scopes,
+        rate_limit_per_second=1,
+        team_chat_rate_limit_per_second=3,
+    ) as emu:
         token = fetch_token(emu)
         headers = {"Authorization": f"Bearer {token}"}
         activities = emu.api_url + "/report/activities"
