@@ -227,10 +227,10 @@ class ZoomReportStream(Stream):
                 if key and not lower <= key[:19] <= upper:
                     continue
                 record = dict(zip(fields, values, strict=True))
+                record["lw_id"] = lw_id(name, row, number)
+                self._set_time(record, key, window.label)  # quoting the time as Zoom sent it
                 if typed:
                     self._conform(record, window.label)
-                record["lw_id"] = lw_id(name, row, number)
-                self._set_time(record, key, window.label)
                 emitted += 1
                 if key:
                     newest = key  # ascending: the last is the window's newest
