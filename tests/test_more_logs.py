@@ -56,7 +56,11 @@ def test_the_new_logs_are_not_selected_by_default():
         for metadata in entry["metadata"]
         if metadata["breadcrumb"] == []
     }
-    assert by_default == {**dict.fromkeys(STREAMS, True), **dict.fromkeys(NEW, False)}
+    assert by_default == {
+        **dict.fromkeys(STREAMS, True),
+        **dict.fromkeys(NEW, False),
+        "chat_channel_activity_logs": False,  # tests/test_chat_channel_activity.py
+    }
 
 
 def test_an_app_without_the_new_scopes_sees_no_change(tmp_path):
