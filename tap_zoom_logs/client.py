@@ -83,7 +83,7 @@ class ZoomReportStream(Stream):
         return self.zoom_tap.feed
 
     def query_params(self) -> dict[str, str]:
-        """Query parameters this report adds to from/to/page_size."""
+        """Query parameters this report adds to its days (from/to) and page_size."""
         return {}
 
     @cached_property

@@ -1,5 +1,7 @@
 """What the client needs to know of a Zoom report, whichever stream it feeds: where it is,
-where its entries are in the answer, which fields make an entry, and what its time is."""
+what it takes (its day parameters, page sizes, the days a query may span), where its
+entries are in the answer, which fields make an entry and of what type, and what its time
+is."""
 
 from __future__ import annotations
 
