@@ -157,6 +157,8 @@ def test_an_incremental_run_is_exact_whatever_the_order_it_is_served_in(tmp_path
         assert_exact([backfill, again], zoom, config)
         warned = "is not newest first; reading the window to its end" in again.stderr
         assert warned == (order == "oldest")
+        stopped_early = ", newest first down to " in again.stderr
+        assert stopped_early == (order == "newest"), "the early stop where the order allows"
 
 
 def test_refused_in_one_line_without_its_scope(tmp_path) -> None:
