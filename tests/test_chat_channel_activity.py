@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
-from tap_zoom_logs.api import ZoomAPI
+from tap_zoom_logs.api import ZoomAPI, _refusal
+from tap_zoom_logs.errors import SettingError
 from tap_zoom_logs.run_stats import RunStats
 from tap_zoom_logs.streams import ChatChannelActivityLogsStream
 from tap_zoom_logs.times import epoch_ms_time_key
@@ -253,3 +255,20 @@ def test_an_activity_timestamp_in_another_form_is_read_and_said(chat, chat_tap, 
         read = [r for r in records if r["time"] is None]
         assert [r["activity_timestamp"] for r in read] == [None]
         assert "'soon', not a date-time: emitted with time null" in run.stderr
+
+
+def test_its_403_no_permission_answer_names_the_role_permission() -> None:
+    # The definition's refusal: HTTP 403 code 403, where the reports answer 400 code 200.
+    response = requests.Response()
+    response.status_code = 403
+    response._content = json.dumps(
+        {"code": 403, "message": "No permission to access channel activity logs"}
+    ).encode()
+    response.headers["x-zm-trackingid"] = "t-9"
+    report = ChatChannelActivityLogsStream.report_for({})
+    query = {"start_date": "2026-03-29", "end_date": "2026-03-29", "page_size": 15}
+    refusal = _refusal(report, response, 403, query)
+
+    assert type(refusal) is SettingError
+    assert "'Chat Channels' view permission" in str(refusal)
+    assert "t-9" in str(refusal)
