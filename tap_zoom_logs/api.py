@@ -12,6 +12,7 @@ import threading
 import time
 import typing as t
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import msgspec
@@ -35,6 +36,7 @@ from tap_zoom_logs.pacing import OF_LAST_ANSWERS, SLOW_DOWN_AFTER_429S, Lane
 from tap_zoom_logs.reports import (
     CONTACT_CENTER_API,
     MEETINGS_API,
+    TEAM_CHAT_API,
     VIDEO_SDK_API,
     ZOOM_PHONE_API,
     Report,
@@ -145,6 +147,7 @@ class ZoomAPI:
             ZOOM_PHONE_API: "phone_max_requests_per_second",
             CONTACT_CENTER_API: "contact_center_max_requests_per_second",
             VIDEO_SDK_API: "videosdk_max_requests_per_second",
+            TEAM_CHAT_API: "team_chat_max_requests_per_second",
         }
         self.lanes = {
             family: Lane(family, float(config[setting])) for family, setting in rates.items()
@@ -420,14 +423,16 @@ class ZoomAPI:
                 raise _refusal(report, response, code, query)
             return _payload(report, response)
 
-        span = f"{query.get('from')}..{query.get('to')}"
+        first, last = report.date_params
+        span = f"{query.get(first)}..{query.get(last)}"
         return self.retrying(attempt, what=f"{report.name} page ({span})")
 
     def probe(self, report: Report) -> None:
         """One page of today's report with one entry: does this report work at all? (Today
         wherever Zoom cuts days: a day it calls future would be refused.)"""
         today = self.clock.earliest_today().to_date_string()
-        self.get_page(report, {"from": today, "to": today, "page_size": 1, **report.params})
+        query = {**report.dates(today, today), "page_size": report.page_size(1)}
+        self.get_page(report, {**query, **report.params})
 
     def check_scopes(self, reports: list[Report]) -> None:
         """Stop if the app lacks a scope one of `reports` needs.
@@ -589,7 +594,9 @@ def _refusal(
         return PageTokenInvalid(describe(response))
     if code == ZOOM_VALIDATION_CODE:
         return DatesRefused(f"{report.name}: Zoom refused the request ({describe(response)})")
-    if code == ZOOM_NO_PERMISSION_CODE:
+    # Team Chat's definition answers HTTP 403 code 403 "No permission to access channel
+    # activity logs" where the reports answer 400 code 200.
+    if code == ZOOM_NO_PERMISSION_CODE or (response.status_code == code == HTTPStatus.FORBIDDEN):
         return SettingError(
             f"{report.name}: Zoom says the app has no permission ({describe(response)})."
             f" Give the app's owner the '{report.role_permission}' view permission and"

@@ -14,9 +14,9 @@ from typing_extensions import override
 from tap_zoom_logs.errors import DailyLimitReached
 from tap_zoom_logs.output import StreamSummary
 from tap_zoom_logs.records import Occurrences, decode, lw_id
-from tap_zoom_logs.reports import MEETINGS_API, Report
+from tap_zoom_logs.reports import MAX_WINDOW_DAYS, MEETINGS_API, Report
 from tap_zoom_logs.settling import DayCounts, count_late, settle_again_after
-from tap_zoom_logs.times import TIME_KEYS, parse_day, zoom_second
+from tap_zoom_logs.times import EPOCH_SECONDS, TIME_KEYS, epoch_number, parse_day, zoom_second
 from tap_zoom_logs.windows import Plan, Window
 
 if t.TYPE_CHECKING:
@@ -50,8 +50,10 @@ class ZoomReportStream(Stream):
     time_format: t.ClassVar[str] = "iso"
     permission_hint: t.ClassVar[str] = ""
     scope_checked_up_front: t.ClassVar[bool] = True
-    #: Fields the schema types as integers (the rest are strings, as Zoom promises).
-    integer_fields: t.ClassVar[frozenset[str]] = frozenset()
+    #: What the endpoint takes of a window: its day parameters, page sizes and span.
+    date_params: t.ClassVar[tuple[str, str]] = ("from", "to")
+    page_sizes: t.ClassVar[tuple[int, int]] = (1, 300)
+    max_window_days: t.ClassVar[int] = MAX_WINDOW_DAYS
 
     primary_keys: t.ClassVar[list[str]] = ["lw_id"]
     replication_key = "time"
@@ -67,7 +69,8 @@ class ZoomReportStream(Stream):
         self.found_late = 0
         #: Whether the records go to batch files (`batch_config`), not RECORD messages.
         self.batching = False
-        self._said_integer_text = False
+        #: What the data showed of an assumption that failed, said once a run.
+        self._said: set[str] = set()
 
     @property
     def api(self) -> ZoomAPI:
@@ -81,7 +84,7 @@ class ZoomReportStream(Stream):
         return self.zoom_tap.feed
 
     def query_params(self) -> dict[str, str]:
-        """Query parameters this report adds to from/to/page_size."""
+        """Query parameters this report adds to its days (from/to) and page_size."""
         return {}
 
     @cached_property
@@ -106,7 +109,24 @@ class ZoomReportStream(Stream):
             time_key=TIME_KEYS[cls.time_format],
             permission_hint=cls.permission_hint,
             scope_checked_up_front=cls.scope_checked_up_front,
+            date_params=cls.date_params,
+            page_sizes=cls.page_sizes,
+            max_window_days=cls.max_window_days,
+            typed_fields=cls.typed_fields(),
         )
+
+    @classmethod
+    def typed_fields(cls) -> dict[str, str]:
+        """The entry's fields the schema types other than as strings, and their JSON type."""
+        properties: dict[str, t.Any] = _declared(cls, "schema")["properties"]
+        found = {}
+        for name in cls.entry_fields():
+            declared = properties[name].get("type", [])
+            kinds = [declared] if isinstance(declared, str) else declared
+            kind = next((k for k in kinds if k != "null"), "string")
+            if kind != "string":
+                found[name] = kind
+        return found
 
     @classmethod
     def entry_fields(cls) -> tuple[str, ...]:
@@ -191,10 +211,10 @@ class ZoomReportStream(Stream):
         near = window.near()
         occurrence = Occurrences()
         emitted, newest = 0, ""
-        odd = _as_decoded if self.integer_fields else self._text
+        typed = {fields.index(name) for name in self.report.typed_fields}
         for batch in fetched.spool.batches():
             self.feed.check_interrupted()  # a signal stops the run between two batches
-            for (key, row), values in zip(batch, decode(batch, odd), strict=True):
+            for (key, row), values in zip(batch, decode(batch, self._text, typed), strict=True):
                 number = occurrence(key, row)
                 if key and not near[0] <= key[:10] <= near[1]:
                     self.logger.warning(
@@ -209,10 +229,10 @@ class ZoomReportStream(Stream):
                 if key and not lower <= key[:19] <= upper:
                     continue
                 record = dict(zip(fields, values, strict=True))
-                if self.integer_fields:
-                    self._conform(record, window.label)
                 record["lw_id"] = lw_id(name, row, number)
-                self._set_time(record, key, window.label)
+                self._set_time(record, key, window.label)  # quoting the time as Zoom sent it
+                if typed:
+                    self._conform(record, window.label)
                 emitted += 1
                 if key:
                     newest = key  # ascending: the last is the window's newest
@@ -251,36 +271,48 @@ class ZoomReportStream(Stream):
             record["time"] = key
 
     def _conform(self, record: dict[str, t.Any], label: str) -> None:
-        """The schema's integer fields as integers (digits sent as text, spaces and all, are
-        read as their number: said once); any other non-string kept as its JSON text."""
-        for name, value in record.items():
-            if value is None or (type(value) is str and name not in self.integer_fields):
+        """The typed fields (objects, integers) as the schema types them: a number sent as
+        its digits becomes the number; a value of another type is emitted null, with a
+        warning that quotes it (the entry is still emitted, its lw_id of what Zoom sent,
+        and its `time` read from whatever form its time field came in)."""
+        for field, kind in self.report.typed_fields.items():
+            value = record[field]
+            if value is None or _of_type(value, kind):
+                if field == self.time_field and type(value) is int and value in EPOCH_SECONDS:
+                    self._say_once(field, f"{value!r}, epoch seconds, not milliseconds")
                 continue
-            if name not in self.integer_fields:
-                record[name] = self._text(value)
-            elif type(value) is int:
+            number = _whole_number(value) if kind == "integer" else None
+            if number is not None:
+                self._say_once(field, f"{value!r}, a {type(value).__name__}, not an integer")
+                record[field] = number
                 continue
-            elif isinstance(value, str) and (digits := value.replace(" ", "")).isdecimal():
-                if not self._said_integer_text:
-                    self._said_integer_text = True
-                    self.logger.warning(
-                        "%s: %s comes as text (%r), not the number Zoom's definition"
-                        " promises: read as its digits",
-                        self.name,
-                        name,
-                        value,
-                    )
-                record[name] = int(digits)
-            else:
-                self.logger.warning(
-                    "%s %s: an entry whose %s is %r, not a number: emitted with %s null",
-                    self.name,
-                    label,
-                    name,
-                    value,
-                    name,
-                )
-                record[name] = None
+            self.logger.warning(
+                "%s %s: an entry whose %s is %r, not of the schema's type (%s): emitted with"
+                " %s null",
+                self.name,
+                label,
+                field,
+                value,
+                kind,
+                field,
+            )
+            record[field] = None
+
+    def _say_once(self, field: str, what: str) -> None:
+        """Zoom's definition says `field` is an integer (epoch milliseconds for a time):
+        the first entry that shows otherwise is named, once a run."""
+        if field in self._said:
+            return
+        self._said.add(field)
+        promise = "an integer of epoch milliseconds" if field == self.time_field else "a number"
+        self.logger.warning(
+            "%s: an entry whose %s is %s (Zoom's definition says %s); read as such, and every"
+            " entry like it this run",
+            self.name,
+            field,
+            what,
+            promise,
+        )
 
     def _text(self, value: t.Any) -> str:
         """A non-string where Zoom promises a string: keep it, as its JSON text."""
@@ -363,6 +395,23 @@ class ZoomReportStream(Stream):
         return None
 
 
+#: The Python types of the JSON types a schema may give an entry's field.
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+}
+
+
+def _of_type(value: t.Any, kind: str) -> bool:
+    """Whether `value` is of JSON type `kind` (a boolean is no integer, whatever Python says)."""
+    if kind == "boolean" or type(value) is bool:
+        return kind == "boolean" and type(value) is bool
+    return isinstance(value, JSON_TYPES.get(kind, object))
+
+
 def _counted_days(window: Window, plan: Plan) -> list[str]:
     """The UTC days whose first reads this window counts whole: those its entries may fall
     on (windows.near), within the plan's range, and after the day of the bookmark the run
@@ -380,9 +429,10 @@ def _counted_days(window: Window, plan: Plan) -> list[str]:
     return days
 
 
-def _as_decoded(value: t.Any) -> t.Any:
-    """A value kept as decoded, for `_conform` to judge by its field."""
-    return value
+def _whole_number(value: t.Any) -> int | None:
+    """An integer as Zoom may send it: a number, or its digits, spaces and all (a meeting
+    number is often written `982 610 0285`)."""
+    return epoch_number(value.replace(" ", "") if isinstance(value, str) else value)
 
 
 def _declared(stream: type[ZoomReportStream], attribute: str) -> t.Any:

@@ -212,7 +212,7 @@ class WindowFeed:
             source.name,
             source.resume_state,
             bounds=self._planning.bounds,
-            reading=self._planning.reading,
+            reading=self._planning.reading.fitted(source.report.max_window_days),
             now=now,
         )
         for note in plan.notes:

@@ -109,8 +109,9 @@ def fetch_window(
     suspects: set[Repeat] = set()
     pages = 0
     while len(refusals) < MAX_WINDOW_RESTARTS:
-        sizing = {} if report.name in api.without_page_size else {"page_size": page_size}
-        query = {**window.query(), **sizing, **report.params}
+        asked = report.page_size(page_size)
+        sizing = {} if report.name in api.without_page_size else {"page_size": asked}
+        query = {**window.query(report.date_params), **sizing, **report.params}
         reading = _Reading(
             api,
             report,

@@ -21,7 +21,7 @@ import typing as t
 import msgspec
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Container, Mapping, Sequence
 
 #: One entry as the tap keeps it: (key, row).
 Row = tuple[str, str]
@@ -55,15 +55,21 @@ def from_line(line: str) -> Row:
     return key, row
 
 
-def decode(rows: Sequence[Row], odd: Callable[[t.Any], str]) -> list[list[t.Any]]:
+def decode(
+    rows: Sequence[Row], odd: Callable[[t.Any], str], typed: Container[int] = ()
+) -> list[list[t.Any]]:
     """The rows' values: strings and nulls, as Zoom promises (one C call a batch); a value
-    of another type is replaced by what `odd` makes of it."""
+    of another type is replaced by what `odd` makes of it, but in the `typed` columns (the
+    fields the schema types otherwise: objects, integers), which keep what Zoom sent."""
     text = ("[" + ",".join(row for _, row in rows) + "]").encode()
     try:
         return _STRING_ROWS.decode(text)
     except msgspec.ValidationError:
         decoded: list[list[t.Any]] = msgspec.json.decode(text)
-    return [[odd(v) if not (v is None or type(v) is str) else v for v in row] for row in decoded]
+    return [
+        [v if v is None or type(v) is str or i in typed else odd(v) for i, v in enumerate(row)]
+        for row in decoded
+    ]
 
 
 def lw_id(stream_name: str, row: str, occurrence: int) -> str:

@@ -1,5 +1,7 @@
 """What the client needs to know of a Zoom report, whichever stream it feeds: where it is,
-where its entries are in the answer, which fields make an entry, and what its time is."""
+what it takes (its day parameters, page sizes, the days a query may span), where its
+entries are in the answer, which fields make an entry and of what type, and what its time
+is."""
 
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ CONTACT_CENTER_API = "contact_center"
 #: A Video SDK account: its own quota, and its own credentials (a JWT signed with the Video
 #: SDK API key and secret, not the Server-to-Server OAuth token).
 VIDEO_SDK_API = "videosdk"
+#: Team Chat's LIGHT-labelled endpoints: a per-second limit of their own, no daily quota.
+TEAM_CHAT_API = "team_chat"
+#: The most days one query may span where the endpoint says no less (Zoom: one month).
+MAX_WINDOW_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,24 @@ class Report:
     #: where Zoom publishes no granular scope (remote support), nor for a Video SDK JWT,
     #: which lists none. Zoom's own refusal (4700/4711) then says the same in one line.
     scope_checked_up_front: bool = True
+    #: The query parameters of the window's first and last day (Team Chat: start/end_date).
+    date_params: tuple[str, str] = ("from", "to")
+    #: The page_size values the endpoint takes, lowest and highest.
+    page_sizes: tuple[int, int] = (1, 300)
+    #: The most days one query may span.
+    max_window_days: int = MAX_WINDOW_DAYS
+    #: The entry's fields that are not strings, and their JSON type ("object", "integer",
+    #: "array"): kept as Zoom sends them (records.decode), checked against it (client.py).
+    typed_fields: Mapping[str, str] = field(default_factory=dict)
+
+    def page_size(self, wanted: int) -> int:
+        """The page_size to ask: the setting's, within what the endpoint takes."""
+        lowest, highest = self.page_sizes
+        return min(max(wanted, lowest), highest)
+
+    def dates(self, first: str, last: str) -> dict[str, str]:
+        """The query parameters of a window from day `first` to day `last` (both included)."""
+        return dict(zip(self.date_params, (first, last), strict=True))
 
     def row(self, entry: dict[str, t.Any]) -> Row:
         """The row of one entry of this report (records.encode)."""

@@ -33,6 +33,7 @@ from tap_zoom_logs.settings import bounds_of, reading_of
 from tap_zoom_logs.state import check_state, set_back_unsettled_days
 from tap_zoom_logs.streams import (
     ActivityLogsStream,
+    ChatChannelActivityLogsStream,
     ContactCenterOperationLogsStream,
     MeetingActivityLogsStream,
     OperationLogsStream,
@@ -142,7 +143,8 @@ SETTING_DESCRIPTIONS = {
     "request_timeout": "Seconds to wait for one HTTP response from Zoom.",
     "max_requests_per_second": (
         "Client-side cap on requests per second to Zoom's report API (every stream but"
-        " phone_operation_logs and contact_center_operation_logs), for the whole run."
+        " phone_operation_logs, contact_center_operation_logs and"
+        " chat_channel_activity_logs), for the whole run."
         " Zoom's quota is shared by every app of the account, so stay well below the"
         " plan's limit (Pro 10/s)."
     ),
@@ -155,6 +157,11 @@ SETTING_DESCRIPTIONS = {
         "Client-side cap on requests per second to Zoom Contact Center's API"
         " (contact_center_operation_logs), which has limits of its own (Pro 5/s, Business"
         " 10/s), also shared by every app of the account."
+    ),
+    "team_chat_max_requests_per_second": (
+        "Client-side cap on requests per second to Zoom Team Chat's LIGHT-labelled API"
+        " (chat_channel_activity_logs), which has limits of its own (Pro 30/s, Business"
+        " 80/s), also shared by every app of the account."
     ),
     "max_concurrent_requests": (
         "Most report windows fetched at once, each one request at a time (1 to 256). The"
@@ -195,7 +202,8 @@ def _setting(name: str, kind: t.Any, **options: t.Any) -> th.Property[t.Any]:
 
 class TapZoomLogs(Tap):
     """Zoom security logs: sign-in/sign-out activity, admin operation logs, the meeting
-    audit trail, and Zoom Phone's and Zoom Contact Center's operation logs."""
+    audit trail, Zoom Phone's and Zoom Contact Center's operation logs, and Team Chat's
+    channel activity."""
 
     name = "tap-zoom-logs"
     message_writer_class = ZoomMessageWriter
@@ -251,6 +259,11 @@ class TapZoomLogs(Tap):
             "contact_center_max_requests_per_second",
             th.NumberType(exclusive_minimum=0),
             default=2,
+        ),
+        _setting(
+            "team_chat_max_requests_per_second",
+            th.NumberType(exclusive_minimum=0),
+            default=10,
         ),
         _setting("max_concurrent_requests", th.IntegerType(minimum=1, maximum=256), default=128),
         _setting("max_retry_seconds", th.NumberType(minimum=0), default=300),
@@ -449,4 +462,5 @@ STREAMS: list[type[ZoomReportStream]] = [
     ContactCenterOperationLogsStream,
     RemoteSupportLogsStream,
     VideoSdkOperationLogsStream,
+    ChatChannelActivityLogsStream,
 ]

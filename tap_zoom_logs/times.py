@@ -2,7 +2,8 @@
 way Zoom does, how a setting's or a state's moment is parsed, and Zoom's own clock.
 
 Zoom writes times as RFC 3339 UTC to the second (`2026-03-29T11:38:50Z`), except the
-meeting audit trail (`2026-03-21 07:09:03:216`: UTC, milliseconds after a colon). The tap
+meeting audit trail (`2026-03-21 07:09:03:216`: UTC, milliseconds after a colon) and Team
+Chat's channel activity (epoch milliseconds, an integer). The tap
 compares times as strings in Zoom's own form, which is exact and fast.
 """
 
@@ -94,11 +95,47 @@ def any_time_key(value: t.Any) -> str:
     return f"{key[:19]}Z" if key else ""
 
 
+#: Epoch milliseconds and epoch seconds of 2001-09-09 to 2286-11-20: a number in neither
+#: range is no plausible time of a log entry.
+EPOCH_MS = range(10**12, 10**13)
+EPOCH_SECONDS = range(10**9, 10**10)
+
+
+def epoch_number(value: t.Any) -> int | None:
+    """An epoch number as Zoom may send it: an integer, a whole float, or its digits."""
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is str and value.isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def epoch_ms_time_key(value: t.Any) -> str:
+    """Team Chat's `activity_timestamp` (epoch milliseconds, an integer in Zoom's definition)
+    as `2026-03-21T07:09:03.216Z`; also epoch milliseconds or seconds as a number or digits
+    (by their size: see EPOCH_MS), or an ISO date-time, to the millisecond; "" otherwise."""
+    number = epoch_number(value)
+    if number is not None:
+        if number in EPOCH_SECONDS:
+            number *= 1000
+        if number not in EPOCH_MS:
+            return ""
+        second = datetime.datetime.fromtimestamp(number // 1000, datetime.timezone.utc)
+        return f"{second:%Y-%m-%dT%H:%M:%S}.{number % 1000:03d}Z"
+    moment = parse_iso(value) if isinstance(value, str) else None
+    if moment is None:
+        return ""
+    return f"{zoom_second(moment)[:19]}.{moment.microsecond // 1000:03d}Z"
+
+
 #: How a stream's time field is written -> how to read it.
 TIME_KEYS: dict[str, Callable[[t.Any], str]] = {
     "iso": iso_time_key,
     "meeting": meeting_time_key,
     "any": any_time_key,
+    "epoch_ms": epoch_ms_time_key,
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pendulum
 
+from tap_zoom_logs.reports import MAX_WINDOW_DAYS
 from tap_zoom_logs.times import parse_day, parse_moment, zoom_second
 
 if t.TYPE_CHECKING:
@@ -51,8 +52,10 @@ class Window:
             return self.first_day.isoformat()
         return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
 
-    def query(self) -> dict[str, str]:
-        return {"from": self.first_day.isoformat(), "to": self.last_day.isoformat()}
+    def query(self, names: tuple[str, str] = ("from", "to")) -> dict[str, str]:
+        """The window's days as the report's query parameters `names` (first, last)."""
+        first, last = names
+        return {first: self.first_day.isoformat(), last: self.last_day.isoformat()}
 
     def near(self) -> tuple[str, str]:
         """The days whose entries may come back for this window: one more on either side,
@@ -141,6 +144,15 @@ class Reading(t.NamedTuple):
     settle: bool = True
     #: How long after it closed a day is read whole: entries written that late are caught.
     settle_after_hours: int = SETTLE_AFTER_HOURS
+    #: The most days one query of the stream's endpoint may span.
+    max_window_days: int = MAX_WINDOW_DAYS
+
+    def fitted(self, max_days: int) -> Reading:
+        """This reading for an endpoint whose queries span at most `max_days` days."""
+        return self._replace(
+            window_days=min(self.window_days, max_days),
+            max_window_days=min(self.max_window_days, max_days),
+        )
 
 
 def plan_stream(
@@ -293,12 +305,10 @@ def _windows(
     days = reading.window_days
     windows = plan_windows(first_day, min(settled, newest_from.subtract(days=1)), days, lower=lower)
     windows += plan_windows(settled.add(days=1), closed, days, lower=range_lower, settles=True)
-    windows += plan_windows(newest_from, last_day, MAX_WINDOW_DAYS, lower=lower)
+    windows += plan_windows(newest_from, last_day, reading.max_window_days, lower=lower)
     return windows
 
 
-#: The most days one report query may span (Zoom: one month).
-MAX_WINDOW_DAYS = 28
 #: Closed, settled days a bookmarked run may reach back into and still read in its one
 #: newest-first window: the margin's reach; a bookmark older than that keeps window_days.
 MARGIN_DAYS = 2

@@ -251,6 +251,8 @@ def zoom_api(**settings: Any) -> ZoomAPI:
         "max_requests_per_second": 5,
         "phone_max_requests_per_second": 2,
         "contact_center_max_requests_per_second": 2,
+        "team_chat_max_requests_per_second": 10,
+        "videosdk_max_requests_per_second": 2,
         "daily_quota_reserve": 3000,
         **settings,
     }

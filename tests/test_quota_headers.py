@@ -214,6 +214,8 @@ def test_the_token_request_takes_no_report_slot_and_notes_no_quota():
         "max_requests_per_second": 5,
         "phone_max_requests_per_second": 2,
         "contact_center_max_requests_per_second": 2,
+        "team_chat_max_requests_per_second": 10,
+        "videosdk_max_requests_per_second": 2,
         "daily_quota_reserve": 3000,
     }
     zoom = ZoomAPI(config, logging.getLogger("test-quota-headers"), stats)

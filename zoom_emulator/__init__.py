@@ -63,6 +63,20 @@ Endpoints (the name is what faults and stats use; records key; stream; scope):
   clock), refused as 401 code 124 "Invalid access token." (a bad signature, key or form)
   or "Access token is expired."; an OAuth token is refused the same way. Otherwise the
   operation logs' rules; its own per-second limiter and daily quota (``videosdk``).
+- ``chat_channel_activities``: ``GET /v2/chat/activities/channels``;
+  ``channel_activity_logs`` (stream ``chat_channel_activity_logs``);
+  ``team_chat:read:list_channel_activity_logs:admin`` (classic ``chat_channel:read:admin``;
+  neither is in DEFAULT_SCOPES: give it with ``scopes``). ``start_date``/``end_date``
+  (required dates, at most 3 days, both ends included: else 400 code 300 "Channel activity
+  log date not valid."), ``activity_type`` (``membership`` only), ``channel_id`` (a
+  filter), ``page_size`` 1..15 (default 15). The envelope has ``page_size``,
+  ``next_page_token`` and the records. Entries: ``channel_id``, ``activity_type``,
+  ``activity_timestamp`` (epoch milliseconds, an integer; bursts share a second and
+  sometimes a millisecond), ``operator`` {``display_name``, ``user_id``, ``member_id``},
+  ``members`` {``member_status`` joined/left, ``member_list`` of users like the
+  operator; an external user's ``user_id`` is ""}; any field but ``activity_timestamp``
+  may be missing. Rate label Light: its own per-second limiter
+  (``team_chat_rate_limit_per_second``), no daily quota.
 
 The classic scope ``report:read:admin`` covers the four ``/report`` endpoints and
 ``phone:read:admin`` covers the phone one. Every report endpoint applies the one-month and
@@ -153,6 +167,8 @@ from __future__ import annotations
 from .cli import main
 from .common import (
     ACTIVITY_SCOPE,
+    CHAT_CHANNEL_ACTIVITY_SCOPE,
+    CHAT_CHANNEL_CLASSIC_SCOPE,
     CLASSIC_SCOPE,
     CONTACT_CENTER_CLASSIC_SCOPE,
     CONTACT_CENTER_SCOPE,
@@ -172,6 +188,8 @@ from .stats import EmulatorStats, RequestRecord
 
 __all__ = [
     "ACTIVITY_SCOPE",
+    "CHAT_CHANNEL_ACTIVITY_SCOPE",
+    "CHAT_CHANNEL_CLASSIC_SCOPE",
     "CLASSIC_SCOPE",
     "CONTACT_CENTER_CLASSIC_SCOPE",
     "CONTACT_CENTER_SCOPE",

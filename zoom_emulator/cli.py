@@ -102,6 +102,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Zoom Contact Center report requests per second (a limit of its own); 0 = none",
     )
     parser.add_argument(
+        "--team-chat-rate-limit",
+        type=float,
+        default=0.0,
+        help="Team Chat channel activity requests per second (LIGHT, its own); 0 = none",
+    )
+    parser.add_argument(
         "--day-cut-utc-offset",
         type=float,
         default=0.0,
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         rate_limit_per_second=args.rate_limit or None,
         phone_rate_limit_per_second=args.phone_rate_limit or None,
         contact_center_rate_limit_per_second=args.contact_center_rate_limit or None,
+        team_chat_rate_limit_per_second=args.team_chat_rate_limit or None,
         day_cut_utc_offset=args.day_cut_utc_offset,
         paging=args.paging,
         order=args.order,

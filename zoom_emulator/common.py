@@ -22,6 +22,8 @@ CONTACT_CENTER_CLASSIC_SCOPE = "contact_center_operation_logs:read:admin"
 # Remote support's granular scope is unpublished: this name is the emulator's guess, in
 # the form of the other reports' (the tap never checks it up front; the classic covers it).
 REMOTE_SUPPORT_SCOPE = "report:read:remote_support:admin"
+CHAT_CHANNEL_ACTIVITY_SCOPE = "team_chat:read:list_channel_activity_logs:admin"
+CHAT_CHANNEL_CLASSIC_SCOPE = "chat_channel:read:admin"
 DEFAULT_SCOPES = (
     ACTIVITY_SCOPE,
     OPERATION_SCOPE,
@@ -36,6 +38,7 @@ PHONE_STREAM = "phone_operation_logs"
 CONTACT_CENTER_STREAM = "contact_center_operation_logs"
 REMOTE_SUPPORT_STREAM = "remote_support_logs"
 VIDEO_SDK_STREAM = "videosdk_operation_logs"
+CHAT_STREAM = "chat_channel_activity_logs"
 STREAMS = (
     "activity_logs",
     "operation_logs",
@@ -44,6 +47,7 @@ STREAMS = (
     CONTACT_CENTER_STREAM,
     REMOTE_SUPPORT_STREAM,
     VIDEO_SDK_STREAM,
+    CHAT_STREAM,
 )
 REPORT_ENDPOINTS = (
     "activities",
@@ -53,12 +57,19 @@ REPORT_ENDPOINTS = (
     "contact_center_operation_logs",
     "remote_support",
     "videosdk_operationlogs",
+    "chat_channel_activities",
 )
 DEFAULT_ENTRIES_PER_DAY = 40
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 MAX_PAGE_SIZE = 300
 DEFAULT_PAGE_SIZE = 30
+#: Team Chat's channel activity: 15 a page (its definition's minimum, maximum and default),
+#: start_date/end_date at most 3 days apart ("less or equal to 3 days": read as 3 days,
+#: both ends included, the stricter reading), refused with the definition's 300 text.
+CHAT_PAGE_SIZE = 15
+CHAT_MAX_DAYS = 3
+CHAT_DATES_REFUSED = "Channel activity log date not valid."
 VALIDATION_CODE = 300
 INVALID_TOKEN_CODE = 124
 MISSING_SCOPE_CODE = 4711

@@ -7,24 +7,25 @@ a stream, or changing one stream's volume, never changes another stream's entrie
 
 from __future__ import annotations
 
-import base64
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timezone
 from typing import Any
 
+from .chat import chat_entry
 from .common import (
     BURST_RATE,
+    CHAT_STREAM,
     DUPLICATE_RATE,
     MEETING_STREAM,
     MISSING_FIELD_RATE,
     REMOTE_SUPPORT_STREAM,
     SECONDS_PER_DAY,
-    STREAMS,
     VIDEO_SDK_STREAM,
-    hms,
 )
+from .support import display_name, support_entry
+from .timeforms import TIME_FIELDS
 
 # --------------------------------------------------------------------------- pools
 
@@ -146,16 +147,11 @@ class People:
         rng = random.Random(f"{seed}:users")
         names = {f"{rng.choice(_FIRST_NAMES)}.{rng.choice(_LAST_NAMES)}" for _ in range(40)}
         users = (*(f"{name}@example.com" for name in sorted(names)), *_UNICODE_EMAILS)
-        display = {user: _display_name(user) for user in users}
+        display = {user: display_name(user) for user in users}
         # Meeting numbers get their own RNG: the users above must stay what they were.
         meeting_rng = random.Random(f"{seed}:meetings")
         meetings = tuple(_meeting_number(meeting_rng) for _ in range(12))
         return cls(users, display, meetings)
-
-
-def _display_name(email: str) -> str:
-    local = email.split("@", 1)[0]
-    return " ".join(part.capitalize() for part in local.split("."))
 
 
 def _meeting_number(rng: random.Random) -> str:
@@ -163,44 +159,6 @@ def _meeting_number(rng: random.Random) -> str:
     if rng.random() < 0.25:
         return f"{rng.randrange(100, 1000)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
     return f"{rng.randrange(100, 1000)} {rng.randrange(10**3):03d} {rng.randrange(10**4):04d}"
-
-
-# --------------------------------------------------------------------------- time formats
-
-TIME_FIELDS = {stream: "time" for stream in STREAMS} | {
-    MEETING_STREAM: "activity_time",
-    REMOTE_SUPPORT_STREAM: "start_time",
-}
-#: A free-text field of each stream's entries, for faults that spoil one.
-TEXT_FIELDS = {
-    "activity_logs": "email",
-    "operation_logs": "operation_detail",
-    MEETING_STREAM: "activity_detail",
-    "phone_operation_logs": "operation_detail",
-    "contact_center_operation_logs": "operation_detail",
-    REMOTE_SUPPORT_STREAM: "topic",
-    VIDEO_SDK_STREAM: "operation_detail",
-}
-
-
-def time_text(stream: str, moment: datetime) -> str:
-    """``moment`` (UTC) as ``stream`` writes it: ISO to the second, or the audit trail's
-    "2026-03-21 07:09:03:216" (milliseconds after a colon, no zone)."""
-    if stream == MEETING_STREAM:
-        return f"{moment:%Y-%m-%d %H:%M:%S}:{moment.microsecond // 1000:03d}"
-    return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
-
-
-def second_bound(stream: str, iso_second: str, *, end: bool) -> str:
-    """A "YYYY-MM-DDTHH:MM:SSZ" bound in ``stream``'s own text, covering that whole second."""
-    if stream == MEETING_STREAM:
-        return f"{iso_second[:10]} {iso_second[11:19]}:{'999' if end else '000'}"
-    return iso_second
-
-
-TIME_PATTERNS = {stream: r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" for stream in STREAMS} | {
-    MEETING_STREAM: r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}"
-}
 
 
 # --------------------------------------------------------------------------- makers
@@ -284,45 +242,23 @@ def _meeting_entry(rng: random.Random, stamp: str, people: People) -> dict[str, 
     }
 
 
-def _support_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
-    """A remote support session that started at ``stamp``, as Zoom's definition lists its
-    fields: the meeting number an integer, the waiting and support times hh:mm:ss."""
-    start = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    wait, duration = rng.randrange(2, 180), rng.randrange(30, 5400)
-    supporter, supportee = rng.sample(users, 2)
-    return {
-        "meeting_uuid": base64.b64encode(rng.randbytes(16)).decode(),
-        "meeting_number": rng.randrange(10**9, 10**11),
-        "topic": rng.choice(("Laptop setup", "VPN 日本語 help", "Printer driver", "Weekly sync")),
-        "meeting_host_id": f"{rng.getrandbits(96):024x}",
-        "meeting_start_time": f"{start - timedelta(seconds=wait + 3600):%Y-%m-%dT%H:%M:%S}Z",
-        "supporter_name": _display_name(supporter),
-        "supporter_email": supporter,
-        "supportee_name": _display_name(supportee),
-        "supportee_email": supportee,
-        "request_time": f"{start - timedelta(seconds=wait):%Y-%m-%dT%H:%M:%S}Z",
-        "wait_time": hms(wait),
-        "start_time": stamp,
-        "end_time": f"{start + timedelta(seconds=duration):%Y-%m-%dT%H:%M:%S}Z",
-        "duration": hms(duration),
-    }
-
-
 _MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any]]] = {
     "activity_logs": _activity_entry,
     "operation_logs": _operation_entry,
     "phone_operation_logs": _phone_entry,
     "contact_center_operation_logs": _contact_center_entry,
-    REMOTE_SUPPORT_STREAM: _support_entry,
+    REMOTE_SUPPORT_STREAM: support_entry,
     # A Video SDK account's operation log: the meetings API's shape (its definition's).
     VIDEO_SDK_STREAM: _operation_entry,
 }
 
 
-def make_entry(stream: str, rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
-    """One entry of ``stream`` at time text ``stamp`` (an arrival, say)."""
+def make_entry(stream: str, rng: random.Random, stamp: Any, people: People) -> dict[str, Any]:
+    """One entry of ``stream`` at time ``stamp`` as it holds one (an arrival, say)."""
     if stream == MEETING_STREAM:
         return _meeting_entry(rng, stamp, people)
+    if stream == CHAT_STREAM:
+        return chat_entry(rng, stamp, people)
     return _MAKERS[stream](rng, stamp, people.users)
 
 
@@ -366,6 +302,8 @@ def generate_day(
     (plus exact duplicates): the same draws in the same order for a given seed, always."""
     if stream == MEETING_STREAM:
         return _meeting_day(day, rng, count, people)
+    if stream == CHAT_STREAM:
+        return _chat_day(day, rng, count, people)
     make, users, prefix = _MAKERS[stream], people.users, f"{day.isoformat()}T"
     entries: list[dict[str, Any]] = []
     append, draw = entries.append, rng.random
@@ -384,15 +322,32 @@ def generate_day(
 
 
 def _meeting_day(day: date, rng: random.Random, count: int, people: People) -> list[dict[str, Any]]:
-    prefix = day.isoformat()
-    entries: list[dict[str, Any]] = []
-    for moment in _burst_milliseconds(rng, count):
+    def at(moment: int) -> dict[str, Any]:
         seconds, millis = divmod(moment, 1000)
         hours, rest = divmod(seconds, 3600)
-        stamp = f"{prefix} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}:{millis:03d}"
-        entry = _meeting_entry(rng, stamp, people)
+        stamp = f"{day} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}:{millis:03d}"
+        return _meeting_entry(rng, stamp, people)
+
+    return _millisecond_day(rng, count, at, keep="activity_time")
+
+
+def _chat_day(day: date, rng: random.Random, count: int, people: People) -> list[dict[str, Any]]:
+    midnight = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) * 1000
+    return _millisecond_day(
+        rng, count, lambda moment: chat_entry(rng, midnight + moment, people), "activity_timestamp"
+    )
+
+
+def _millisecond_day(
+    rng: random.Random, count: int, at: Callable[[int], dict[str, Any]], keep: str
+) -> list[dict[str, Any]]:
+    """A day of `count` entries of a log timed to the millisecond, made by `at` from the
+    milliseconds since midnight; some lack a field, some come twice."""
+    entries: list[dict[str, Any]] = []
+    for moment in _burst_milliseconds(rng, count):
+        entry = at(moment)
         if rng.random() < MISSING_FIELD_RATE:
-            _drop_a_field(rng, entry, keep="activity_time")
+            _drop_a_field(rng, entry, keep=keep)
         entries.append(entry)
         if rng.random() < DUPLICATE_RATE:
             entries.append(dict(entry))

@@ -10,16 +10,10 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from .chat import epoch_text
 from .common import DEFAULT_ENTRIES_PER_DAY, EMPTY_DAY_RATE, STREAMS, days_between
-from .data import (
-    TIME_FIELDS,
-    TIME_PATTERNS,
-    People,
-    generate_day,
-    make_entry,
-    second_bound,
-    time_text,
-)
+from .data import People, generate_day, make_entry
+from .timeforms import TIME_FIELDS, TIME_PATTERNS, second_bound, time_text, time_value
 
 if TYPE_CHECKING:
     from .endpoints import Filter, Query
@@ -29,9 +23,12 @@ Segment = tuple[list[dict[str, Any]], int, int]
 
 
 def _time_key(entry: Mapping[str, Any], field: str) -> str:
-    """An entry's time text for ordering; "" for one a test has broken (no time, a number)."""
+    """An entry's time text for ordering (Team Chat's epoch milliseconds as `epoch_text`);
+    "" for one a test has broken (no time, a number where text is due)."""
     value = entry.get(field)
-    return value if isinstance(value, str) else ""
+    if isinstance(value, str):
+        return value
+    return epoch_text(value) if type(value) is int else ""
 
 
 def _first_older(rows: list[dict[str, Any]], bound: str, field: str) -> int:
@@ -108,7 +105,7 @@ class Dataset:
         if day == self._today:
             # The whole day is drawn, then cut at now: a later run sees a superset.
             field, now = TIME_FIELDS[stream], time_text(stream, self._now)
-            entries = [entry for entry in entries if entry[field] <= now]
+            entries = [entry for entry in entries if _time_key(entry, field) <= now]
         return entries
 
     def ascending(self, stream: str, day: date) -> list[dict[str, Any]]:
@@ -148,10 +145,10 @@ class Dataset:
 
     def add(self, stream: str, entry: dict[str, Any], written_at: datetime | None = None) -> None:
         field = TIME_FIELDS[stream]
-        stamp = entry.get(field)
-        if not isinstance(stamp, str) or not re.fullmatch(TIME_PATTERNS[stream], stamp):
-            example = time_text(stream, datetime(2026, 3, 29, 11, 38, 50, 216_000))
-            raise ValueError(f"entry needs a {field!r} like {example}, got {stamp!r}")
+        stamp = _time_key(entry, field)
+        if not re.fullmatch(TIME_PATTERNS[stream], stamp):
+            example = time_value(stream, datetime(2026, 3, 29, 11, 38, 50, 216_000))
+            raise ValueError(f"entry needs a {field!r} like {example!r}, got {entry.get(field)!r}")
         day = date.fromisoformat(stamp[:10])
         with self._lock:
             # After the entries of the same time: it arrived late.
@@ -164,14 +161,14 @@ class Dataset:
             self._descending = {k: v for k, v in self._descending.items() if k[:2] != (stream, day)}
 
     def arrive(
-        self, stream: str, given: Mapping[str, Any] | None, at: str | None = None
+        self, stream: str, given: Mapping[str, Any] | None, at: Any = None
     ) -> dict[str, Any]:
         """Add an entry at ``now`` (``given``, or a drawn one), newest of the stream; or at
         ``at`` (a time as the stream writes it), after the entries of that time."""
         with self._lock:
             self._arrivals += 1
             number = self._arrivals
-        field, stamp = TIME_FIELDS[stream], at or time_text(stream, self._now)
+        field, stamp = TIME_FIELDS[stream], at or time_value(stream, self._now)
         if given is None:
             rng = random.Random(f"{self._seed}:{stream}:arrival:{number}")
             entry = make_entry(stream, rng, stamp, self._people)

@@ -45,6 +45,7 @@ class ZoomEmulator:
         rate_limit_per_second: float | None = None,
         phone_rate_limit_per_second: float | None = None,
         contact_center_rate_limit_per_second: float | None = None,
+        team_chat_rate_limit_per_second: float | None = None,
         daily_quota: int | None = None,
         phone_daily_quota: int | None = None,
         contact_center_daily_quota: int | None = None,
@@ -120,12 +121,14 @@ class ZoomEmulator:
                 "phone": RateLimiter(phone_rate_limit_per_second),
                 "contact_center": RateLimiter(contact_center_rate_limit_per_second),
                 "videosdk": RateLimiter(videosdk_rate_limit_per_second),
+                "team_chat": RateLimiter(team_chat_rate_limit_per_second),
             },
             quotas={
                 "report": DailyQuota(daily_quota),
                 "phone": DailyQuota(phone_daily_quota),
                 "contact_center": DailyQuota(contact_center_daily_quota),
                 "videosdk": DailyQuota(videosdk_daily_quota),
+                "team_chat": DailyQuota(None),  # LIGHT: a per-second limit only
             },
         )
         self.stats: EmulatorStats = self._state.stats

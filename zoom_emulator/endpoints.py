@@ -13,6 +13,12 @@ from typing import Any
 from .common import (
     ACTIVITY_SCOPE,
     CATEGORY_LABELS,
+    CHAT_CHANNEL_ACTIVITY_SCOPE,
+    CHAT_CHANNEL_CLASSIC_SCOPE,
+    CHAT_DATES_REFUSED,
+    CHAT_MAX_DAYS,
+    CHAT_PAGE_SIZE,
+    CHAT_STREAM,
     CLASSIC_SCOPE,
     CONTACT_CENTER_CLASSIC_SCOPE,
     CONTACT_CENTER_SCOPE,
@@ -100,6 +106,11 @@ class Endpoint:
     echo_dates: bool = True  # the envelope repeats from/to
     total: bool = False  # the envelope carries total_records
     auth: str = "oauth"  # "jwt": a Video SDK account's JWT, signed with its API secret
+    date_params: tuple[str, str] = ("from", "to")  # Team Chat: start_date, end_date
+    max_days: int | None = None  # days a query may span, both ends in (None: a month)
+    max_page_size: int = MAX_PAGE_SIZE
+    default_page_size: int = DEFAULT_PAGE_SIZE
+    rate_label: str = "Heavy"  # X-RateLimit-Category
 
 
 def _operation_filter(params: Mapping[str, str]) -> Filter | None:
@@ -146,6 +157,15 @@ def _contact_center_filter(params: Mapping[str, str]) -> Filter | None:
     if action:
         return Filter("action", action)
     return None
+
+
+def _chat_filter(params: Mapping[str, str]) -> Filter | None:
+    """`activity_type` (its one value, `membership`) and `channel_id` (one channel)."""
+    kind = params.get("activity_type", "membership")
+    if kind != "membership":
+        raise validation_error(f"Invalid field: 'activity_type' {kind!r} is not an activity type.")
+    channel = params.get("channel_id") or None
+    return None if channel is None else Filter("channel_id", channel)
 
 
 _PAGING = frozenset({"page_size", "next_page_token"})
@@ -250,6 +270,24 @@ ENDPOINTS = {
         limiter="videosdk",
         auth="jwt",
     ),
+    "chat_channel_activities": Endpoint(
+        "chat_channel_activities",
+        "/v2/chat/activities/channels",
+        CHAT_STREAM,
+        "channel_activity_logs",
+        CHAT_CHANNEL_ACTIVITY_SCOPE,
+        CHAT_CHANNEL_CLASSIC_SCOPE,
+        _PAGING | {"start_date", "end_date", "activity_type", "channel_id"},
+        dates="required",
+        parse_filter=_chat_filter,
+        limiter="team_chat",
+        echo_dates=False,
+        date_params=("start_date", "end_date"),
+        max_days=CHAT_MAX_DAYS,
+        max_page_size=CHAT_PAGE_SIZE,
+        default_page_size=CHAT_PAGE_SIZE,
+        rate_label="Light",
+    ),
 }
 PATHS = {"/oauth/token": "token", **{report.path: name for name, report in ENDPOINTS.items()}}
 
@@ -292,24 +330,29 @@ def _month_before(last: date) -> date:
 
 
 def _parse_range(report: Endpoint, params: Mapping[str, str], today: date) -> tuple[date, date]:
-    if report.dates == "required" and not {"from", "to"} <= params.keys():
-        raise validation_error("Both 'from' and 'to' are required.")
-    last = _parse_day(params["to"], "to") if "to" in params else today
-    first = _parse_day(params["from"], "from") if "from" in params else _month_before(last)
+    start, end = report.date_params
+    if report.dates == "required" and not {start, end} <= params.keys():
+        raise validation_error(f"Both '{start}' and '{end}' are required.")
+    last = _parse_day(params[end], end) if end in params else today
+    first = _parse_day(params[start], start) if start in params else _month_before(last)
     if last < first:
-        raise validation_error("The 'to' date cannot be earlier than the 'from' date.")
-    if last > add_months(first, 1):
+        raise validation_error(f"The '{end}' date cannot be earlier than the '{start}' date.")
+    if report.max_days is not None:
+        if (last - first).days >= report.max_days:
+            raise validation_error(CHAT_DATES_REFUSED)
+    elif last > add_months(first, 1):
         raise validation_error("The date range cannot exceed one month.")
     if first < add_months(today, -6):
         raise validation_error("Only provide report in recent 6 months.")
     return first, last
 
 
-def _parse_page_size(value: str | None) -> int:
+def _parse_page_size(report: Endpoint, value: str | None) -> int:
     if value is None:
-        return DEFAULT_PAGE_SIZE
-    if not re.fullmatch(r"[0-9]{1,9}", value) or not 1 <= int(value) <= MAX_PAGE_SIZE:
-        raise validation_error(f"Invalid field: 'page_size' must be between 1 and {MAX_PAGE_SIZE}.")
+        return report.default_page_size
+    most = report.max_page_size
+    if not re.fullmatch(r"[0-9]{1,9}", value) or not 1 <= int(value) <= most:
+        raise validation_error(f"Invalid field: 'page_size' must be between 1 and {most}.")
     return int(value)
 
 
@@ -328,7 +371,7 @@ def parse_query(
         shift = timedelta(hours=day_cut_hours)
         start = datetime.combine(first, time(), timezone.utc) - shift
         end = datetime.combine(last + timedelta(days=1), time(), timezone.utc) - shift
-    page_size = _parse_page_size(params.get("page_size"))
+    page_size = _parse_page_size(report, params.get("page_size"))
     found = report.parse_filter(params)
     return Query(report.name, first, last, page_size, found, start, end)
 

@@ -67,8 +67,8 @@ def retry_after(style: str, seconds: float) -> str | None:
     raise ValueError(f"unknown retry_after style {style!r}")
 
 
-def per_second_reply(retry_after: str | None, limit: str) -> Reply:
-    headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Limit": limit}
+def per_second_reply(retry_after: str | None, limit: str, category: str = "Heavy") -> Reply:
+    headers = {"X-RateLimit-Category": category, "X-RateLimit-Limit": limit}
     headers["X-RateLimit-Remaining"] = "0"
     if retry_after is not None:
         headers["Retry-After"] = retry_after

@@ -377,7 +377,7 @@ class Responder:
         limiter = self.state.limiters[endpoint.limiter]
         admitted, number = limiter.admit()
         if not admitted:
-            return per_second_reply(str(number), limiter.limit), 0, None
+            return per_second_reply(str(number), limiter.limit, endpoint.rate_label), 0, None
         left = self.state.quotas[endpoint.limiter].take()
         if left is not None and left < 0:
             return daily_reply(), 0, None
@@ -385,7 +385,7 @@ class Responder:
 
     def _rate_headers(self, endpoint: Endpoint, remaining: int, left: int | None) -> dict[str, str]:
         limiter = self.state.limiters[endpoint.limiter]
-        headers = {"X-RateLimit-Category": "Heavy"}
+        headers = {"X-RateLimit-Category": endpoint.rate_label}
         if left is not None:  # a daily quota: the headers say what is left of the day
             headers["X-RateLimit-Limit"] = str(self.state.quotas[endpoint.limiter].quota)
             headers["X-RateLimit-Remaining"] = str(left)

@@ -127,6 +127,10 @@ def test_new_streams_are_deterministic_per_seed() -> None:
 def _age_of(stream: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     """`entry` with the date of each of its times (a remote support session has four)
     replaced by that day's age before `now`."""
+    if stream == "chat_channel_activity_logs":  # epoch milliseconds: the day's, and the rest
+        day, rest = divmod(entry["activity_timestamp"], 86_400_000)
+        age = (now.date() - date.fromordinal(date(1970, 1, 1).toordinal() + day)).days
+        return {**entry, "activity_timestamp": (f"{age} days ago", rest)}
     aged = dict(entry)
     for field, value in entry.items():
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d[T ].*", value):

@@ -96,6 +96,7 @@ def test_stats_cover_the_new_endpoints(busy_emu: ZoomEmulator) -> None:
         "contact_center_operation_logs": 0,
         "remote_support": 0,
         "videosdk_operationlogs": 0,
+        "chat_channel_activities": 0,
     }
     assert remote["statuses"]["meeting_activities:400"] == 1
 
@@ -282,6 +283,7 @@ def test_cli_options(tmp_path: Path) -> None:
                 "contact_center_operation_logs": 40,
                 "remote_support_logs": 40,
                 "videosdk_operation_logs": 40,
+                "chat_channel_activity_logs": 40,
             },
         ),
         ([(None, 0), ("activity_logs", 5)], {s: 5 if s == "activity_logs" else 0 for s in STREAMS}),

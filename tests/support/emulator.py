@@ -34,6 +34,7 @@ PATHS = {
     "contact_center_operation_logs": "/contact_center/reports/operation_logs",
     "remote_support": "/report/remote_support",
     "videosdk_operationlogs": "/videosdk/report/operationlogs",
+    "chat_channel_activities": "/chat/activities/channels",
 }
 KEYS = {
     **RECORDS,
@@ -42,6 +43,7 @@ KEYS = {
     "contact_center_operation_logs": "operation_logs",
     "remote_support": "remote_support_logs",
     "videosdk_operationlogs": "operation_logs",
+    "chat_channel_activities": "channel_activity_logs",
 }
 #: The Contact Center's endpoint and stream share one name.
 CONTACT_CENTER = "contact_center_operation_logs"

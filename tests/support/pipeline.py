@@ -76,6 +76,8 @@ TAP_SETTINGS: dict[str, Any] = {
     "max_requests_per_second": 50,
     "phone_max_requests_per_second": 50,
     "contact_center_max_requests_per_second": 50,
+    "team_chat_max_requests_per_second": 50,
+    "videosdk_max_requests_per_second": 50,
     "max_concurrent_requests": 4,
     "request_timeout": 30,
 }

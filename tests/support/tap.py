@@ -69,7 +69,7 @@ class TapRun:
 
 
 def parse_output(returncode: int, stdout: str, stderr: str) -> TapRun:
-    run = TapRun(returncode, stdout, stderr, {stream: [] for stream in ALL_STREAMS})
+    run = TapRun(returncode, stdout, stderr, {stream: [] for stream in FIELDS})
     for line in stdout.splitlines():
         message = json.loads(line)
         if message["type"] == "RECORD":
@@ -325,6 +325,7 @@ class Tap:
             "phone_max_requests_per_second": 500,
             "contact_center_max_requests_per_second": 500,
             "videosdk_max_requests_per_second": 500,
+            "team_chat_max_requests_per_second": 500,
         }
         return self.emulator.tap_config(**{**fast, **overrides})
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from zoom_emulator.data import TIME_FIELDS
 from zoom_emulator.dataset import page_of
+from zoom_emulator.timeforms import TIME_FIELDS
 
 from .base import Fault
 

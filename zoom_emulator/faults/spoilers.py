@@ -8,8 +8,8 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
-from zoom_emulator.data import TEXT_FIELDS, TIME_FIELDS
 from zoom_emulator.dataset import page_of
+from zoom_emulator.timeforms import TEXT_FIELDS, TIME_FIELDS
 
 from .base import Fault
 
