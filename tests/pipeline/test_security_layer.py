@@ -28,6 +28,7 @@ from tests.support.warehouse import (
     dbt_results,
     duckdb_models,
     invalid_events,
+    invoke_dbt,
     model_rows,
     ocsf_version,
     run_job,
@@ -203,6 +204,16 @@ def test_an_incremental_build_adds_only_the_news_and_a_late_entry(pipeline: Pipe
         if r["user_email"] == "news@example.com"
     ]
     assert [r["src_ip"] for r in signed_in] == ["192.0.2.79"]
+
+    # A build with nothing new (the README's `meltano invoke dbt-postgres:build`, which
+    # finds the tables through target-postgres's settings alone) changes nothing.
+    models = tuple(OCSF_MODELS.values())
+    after = {m: {r["lw_id"]: r["row_version"] for r in model_rows(pipeline, m)} for m in models}
+    invoke_dbt(pipeline, "dbt-postgres:build")
+    rebuilt = assert_dbt_succeeded(pipeline)
+    assert [rebuilt[m]["adapter_response"]["rows_affected"] for m in models] == [0] * len(models)
+    again = {m: {r["lw_id"]: r["row_version"] for r in model_rows(pipeline, m)} for m in models}
+    assert again == after
 
 
 def test_the_duckdb_job_builds_the_events_postgresql_builds(pipeline: Pipeline) -> None:
