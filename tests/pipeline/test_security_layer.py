@@ -43,6 +43,11 @@ def epoch_ms(moment: dt.datetime) -> int:
     return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
 
 
+def parse(entry: dict[str, Any]) -> dt.datetime:
+    """An entry's time as target-postgres stores it (naive UTC)."""
+    return dt.datetime.fromisoformat(entry["time"].replace("Z", "")).replace(tzinfo=None)
+
+
 def assert_dbt_succeeded(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
     """Every model built and every dbt test passed; the results by model name."""
     results = dbt_results(pipeline)
@@ -175,8 +180,19 @@ def test_an_incremental_build_adds_only_the_news_and_a_late_entry(pipeline: Pipe
         "client_type": "Mac",
         "version": "6.1.0.198",
     }
+    # Zoom may leave any field out; and a role change as Panther's samples word it.
+    anonymous = {"time": to_utc_z(mid + dt.timedelta(hours=5, seconds=1)), "type": "Sign out"}
+    promoted = {
+        "time": to_utc_z(mid + dt.timedelta(hours=6)),
+        "operator": "admin@example.com",
+        "category_type": "User",
+        "action": "Batch Update",
+        "operation_detail": "Change Role  - homer.simpson@duff.io: from User to Co-Owner",
+    }
     pipeline.emu.add_entry("operation_logs", late)
     pipeline.emu.add_entry("activity_logs", news)
+    pipeline.emu.add_entry("activity_logs", anonymous)
+    pipeline.emu.add_entry("operation_logs", promoted)
 
     # Second run: every log, up to now.
     run_job(pipeline, full, streams=ALL_STREAMS)
@@ -204,6 +220,27 @@ def test_an_incremental_build_adds_only_the_news_and_a_late_entry(pipeline: Pipe
         if r["user_email"] == "news@example.com"
     ]
     assert [r["src_ip"] for r in signed_in] == ["192.0.2.79"]
+    # OCSF requires a user: an entry without one says Unknown in the event, NULL in SQL.
+    (signed_out,) = [
+        r
+        for r in model_rows(pipeline, "ocsf_activity_logs")
+        if r["time"] == parse(anonymous) and r["ocsf"]["unmapped"] == {"type": "Sign out"}
+    ]
+    assert (signed_out["user_email"], signed_out["src_ip"]) == (None, None)
+    assert signed_out["ocsf"]["user"] == {"name": "Unknown"}
+    assert "src_endpoint" not in signed_out["ocsf"]
+    (role,) = [
+        r
+        for r in model_rows(pipeline, "ocsf_operation_logs")
+        if r["message"] == promoted["operation_detail"]
+    ]
+    assert (role["class_uid"], role["activity_id"], role["activity_name"]) == (
+        3001,
+        99,
+        "Batch Update",
+    )
+    assert role["user_email"] == "homer.simpson@duff.io"
+    assert role["ocsf"]["unmapped"] == {"category_type": "User", "action": "Batch Update"}
 
     # A build with nothing new (the README's `meltano invoke dbt-postgres:build`, which
     # finds the tables through target-postgres's settings alone) changes nothing.
