@@ -282,3 +282,21 @@ def test_the_duckdb_job_builds_the_events_postgresql_builds(pipeline: Pipeline) 
         in_postgres = {r["lw_id"]: r["ocsf"] for r in model_rows(pipeline, model)}
         in_duckdb = {r["lw_id"]: json.loads(r["ocsf"]) for r in found["models"][model]}
         assert in_duckdb == in_postgres, model
+
+
+def test_fields_left_out_of_the_selection_build_as_nulls(pipeline: Pipeline) -> None:
+    # The user keeps sign-ins' addresses and clients out of the warehouse.
+    select = ["activity_logs.*", "!activity_logs.ip_address", "!activity_logs.client_type"]
+    run_job(
+        pipeline,
+        pipeline.config(),
+        streams=("activity_logs",),
+        extra_env={"TAP_ZOOM_LOGS__SELECT": json.dumps(select)},
+    )
+    assert_dbt_succeeded(pipeline)
+    assert_events_are_the_entries(pipeline, ("activity_logs",))
+    rows = model_rows(pipeline, "ocsf_activity_logs")
+    assert rows
+    assert {(r["src_ip"], r["client_type"]) for r in rows} == {(None, None)}
+    assert not [r for r in rows if "src_endpoint" in r["ocsf"]]
+    assert {r["user_email"] for r in rows} != {None}

@@ -156,7 +156,10 @@ def model_rows(pipeline: Pipeline, model: str) -> list[dict[str, Any]]:
 
 def source_ids(pipeline: Pipeline, stream: str) -> set[str]:
     """The lw_id of every row of the tap's table `stream`."""
-    return {row["lw_id"] for row in pipeline.pg_rows(stream)}
+    assert pipeline.pg is not None
+    with pipeline.pg.connect() as conn:
+        rows = conn.execute(f'SELECT lw_id FROM "{pipeline.schema}"."{stream}"').fetchall()
+    return {row[0] for row in rows}
 
 
 def duckdb_models(path: Path, schema: str = "zoom_security_ocsf") -> dict[str, Any]:

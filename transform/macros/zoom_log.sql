@@ -16,21 +16,37 @@
 
 
 {% macro zoom_log(table) %}
-  {#- The source table `table`, or, when the stream is not selected (the target created no
-      table), an empty relation with the same columns: every model builds whichever logs a
-      user loads, and fills up on the run after the user selects the stream. -#}
+  {#- The source table `table` with every column the models read. When the stream is not
+      selected (the target created no table), an empty relation with those columns: every
+      model builds whichever logs a user loads, and fills up on the run after the user
+      selects the stream. When the user left fields out of the selection (or a stream map
+      removed them), those columns are NULL: Zoom "did not say". -#}
   {%- set relation = source('zoom_logs', table) -%}
-  {%- if execute and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+  {%- set wanted = ['lw_id', 'time'] + zoom_log_columns(table) -%}
+  {%- if not execute -%}
+    {{ relation }}
+  {%- elif adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
     {{ log("zoom_logs: no table " ~ relation ~ " (stream not selected): " ~ this.identifier ~ " stays empty", info=true) }}
     (select
-        cast(null as {{ dbt.type_string() }}) as lw_id,
-        cast(null as {{ dbt.type_timestamp() }}) as time
-      {%- for column in zoom_log_columns(table) %},
-        cast(null as {{ dbt.type_string() }}) as {{ column }}
+      {%- for column in wanted %}
+        cast(null as {{ dbt.type_timestamp() if column == 'time' else dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
       {%- endfor %}
      where 1 = 0)
   {%- else -%}
-    {{ relation }}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- set absent = wanted | reject('in', present) | list -%}
+    {%- if absent -%}
+      {{ log("zoom_logs: " ~ relation ~ " has no " ~ absent | join(", ") ~ " (not selected): NULL in " ~ this.identifier, info=true) }}
+    {%- endif %}
+    (select
+      {%- for column in wanted %}
+        {% if column in present -%}
+        {{ column }}
+        {%- else -%}
+        cast(null as {{ dbt.type_timestamp() if column == 'time' else dbt.type_string() }}) as {{ column }}
+        {%- endif %}{{ ',' if not loop.last }}
+      {%- endfor %}
+     from {{ relation }})
   {%- endif -%}
 {% endmacro %}
 
