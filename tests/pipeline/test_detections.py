@@ -13,6 +13,7 @@ before it, its history in the days before that.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import uuid
@@ -235,6 +236,24 @@ def test_ordinary_traffic_fires_no_detection(
         pipeline = Pipeline(emu, meltano_project, None, "unused", tmp_path)
         loaded = load_duckdb(pipeline, pipeline.config())
     assert len(loaded["sources"]["activity_logs"]) > 300
+    # The baselines were armed, so silence means the traffic looked usual, not unjudged:
+    # account-setting changes with 20 others in the 30 days before them, sign-ins with a
+    # sign-in of the same user in the 30 days before them.
+    changes = sorted(
+        dt.datetime.fromisoformat(row["time"])
+        for row in loaded["sources"]["operation_logs"]
+        if (row["category_type"], row["action"]) == ("Account", "Update")
+    )
+    month = dt.timedelta(days=30)
+    assert any(sum(t - month <= o < t for o in changes) >= 20 for t in changes)
+    sign_ins: dict[str, list[dt.datetime]] = {}
+    for row in loaded["sources"]["activity_logs"]:
+        if row["type"] == "Sign in" and row["email"] and row["ip_address"]:
+            sign_ins.setdefault(row["email"], []).append(dt.datetime.fromisoformat(row["time"]))
+    judged = sum(
+        any(t - month <= o < t for o in times) for times in sign_ins.values() for t in times
+    )
+    assert judged > 100
     assert {name: len(rows) for name, rows in loaded["views"].items()} == dict.fromkeys(
         DETECTIONS, 0
     )
