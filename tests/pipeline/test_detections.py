@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -113,13 +112,13 @@ def load_duckdb(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]
 def load_postgres(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]:
     """`meltano run zoom-logs-to-postgres` (every log selected), then tables and views."""
     assert pipeline.pg is not None
-    prefix = f"sec_{uuid.uuid4().hex[:8]}"
     env = {
         **tap_env(config),
         **pipeline.pg.target_env(pipeline.schema),
-        "TAP_ZOOM_LOGS__SELECT": json.dumps([f"{s}.*" for s in ALL_STREAMS]),
+        # The tables in the test's schema, the views in <schema>_security_detections.
         "DBT_POSTGRES_SOURCE_SCHEMA": pipeline.schema,
-        "DBT_POSTGRES_SCHEMA": prefix,
+        "DBT_POSTGRES_SCHEMA": f"{pipeline.schema}_security",
+        "TAP_ZOOM_LOGS__SELECT": json.dumps([f"{s}.*" for s in ALL_STREAMS]),
     }
     output = run_job(pipeline, "zoom-logs-to-postgres", env)
     assert "Completed successfully" in output, output[-4000:]
@@ -127,7 +126,7 @@ def load_postgres(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, An
     with pipeline.pg.connect() as conn:
         for name, schema, key in [
             *((s, pipeline.schema, "sources") for s in SOURCES),
-            *((v, f"{prefix}_detections", "views") for v in DETECTIONS),
+            *((v, f"{pipeline.schema}_security_detections", "views") for v in DETECTIONS),
         ]:
             cur = conn.execute(f'SELECT * FROM "{schema}"."{name}"')
             names = [d.name for d in cur.description]
