@@ -157,6 +157,11 @@ ending today on activities; the six-month rule and "today" are UTC whatever the 
 truth() compares whole seconds (an audit-trail entry at 07:09:03:216 is in the second
 07:09:03), and leaves out entries whose time is not valid text (entries() keeps them).
 
+Security incidents: ``zoom_emulator.incidents.plant_security_incidents(emu)`` plants, on
+the day before ``now``, the entries each detection of transform/models/detections/ must fire
+on and near misses it must not (Zoom's texts from Panther's public test cases); the
+ordinary traffic fires none (one device a person, account settings in working hours).
+
 Run it alone with ``python -m zoom_emulator --config-out config.json``; it prints
 the tap config as one JSON line, and also serves ``GET /_emulator/stats`` (the counters as
 JSON) and ``POST /_emulator/reset_stats``.

@@ -6,9 +6,12 @@ from __future__ import annotations
 import base64
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import hms
+
+if TYPE_CHECKING:
+    from .data import People
 
 
 def display_name(email: str) -> str:
@@ -17,12 +20,12 @@ def display_name(email: str) -> str:
     return " ".join(part.capitalize() for part in local.split("."))
 
 
-def support_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+def support_entry(rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
     """A remote support session that started at ``stamp``, as Zoom's definition lists its
     fields: the meeting number an integer, the waiting and support times hh:mm:ss."""
     start = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     wait, duration = rng.randrange(2, 180), rng.randrange(30, 5400)
-    supporter, supportee = rng.sample(users, 2)
+    supporter, supportee = rng.sample(people.users, 2)
     return {
         "meeting_uuid": base64.b64encode(rng.randbytes(16)).decode(),
         "meeting_number": rng.randrange(10**9, 10**11),

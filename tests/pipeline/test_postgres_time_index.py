@@ -38,6 +38,9 @@ def time_indexes(pipeline: Pipeline) -> dict[str, str]:
 def run_job(pipeline: Pipeline, config: dict[str, Any]) -> str:
     assert pipeline.pg is not None
     env = {**tap_env(config), **pipeline.pg.target_env(pipeline.schema)}
+    # The job's dbt build reads the tables in the test's schema, builds its own beside it.
+    env["DBT_POSTGRES_SOURCE_SCHEMA"] = pipeline.schema
+    env["DBT_POSTGRES_SCHEMA"] = f"{pipeline.schema}_security"
     env["TAP_ZOOM_LOGS__SELECT"] = json.dumps([f"{s}.*" for s in ALL_STREAMS])
     done = pipeline.meltano("run", JOB, env=env)
     output = done.stdout + done.stderr
