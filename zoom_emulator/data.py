@@ -48,6 +48,12 @@ _OPERATORS = (
 _CLIENT_TYPES = ("Browser", "Browser", "Windows", "Mac", "win", "iOS", "Android")
 _VERSIONS = ("6.0.2.4680", "5.17.11.34827", "6.1.0.198", "5.16.10.26186", "6.0.11.39959")
 _IP_PREFIXES = ("192.0.2.", "198.51.100.", "203.0.113.")
+# The offices' egress addresses (many people share one behind its NAT); the others sign in
+# from home, each from an address of their own.
+_OFFICE_ADDRESSES = ("192.0.2.10", "198.51.100.20", "203.0.113.30")
+#: The hours (UTC) in which people change account settings in the ordinary traffic; the
+#: rest (provisioning, recordings...) happens at any hour.
+WORKING_HOURS = range(8, 18)
 # (category label, action, detail template). Some details end with a space on purpose:
 # Zoom writes them so, and the tap must keep them byte for byte.
 _OPERATIONS = (
@@ -68,7 +74,8 @@ _OPERATIONS = (
     ("Webinar", "Update", "Update webinar {meeting}: topic 'Quarterly 🚀 launch'"),
     ("Webinar", "Delete", "Delete webinar {meeting}"),
     ("Sub Account", "Add", "Create sub account Ünal Consulting 日本語"),
-    ("Role", "Update", "Assign role Admin to {user} "),
+    # Ordinary traffic grants no admin rights: that is a planted incident (incidents.py).
+    ("Role", "Update", "Assign role Auditor to {user} "),
     ("Role", "Add", "Add role Auditor"),
     ("Zoom Rooms", "Update", "Update Zoom Room Salle Éiffel 3F"),
 )
@@ -136,6 +143,10 @@ class People:
     users: tuple[str, ...]
     names: dict[str, str]
     meetings: tuple[str, ...]
+    #: Each user's one device: (client_type, ip_address). A person signs in from the same
+    #: place with the same client day after day, so the ordinary traffic fires no "new
+    #: address / new client" detection (a second device would, the first time it appears).
+    devices: dict[str, tuple[str, str]]
 
     @classmethod
     def of(cls, seed: int) -> People:
@@ -146,7 +157,16 @@ class People:
         # Meeting numbers get their own RNG: the users above must stay what they were.
         meeting_rng = random.Random(f"{seed}:meetings")
         meetings = tuple(_meeting_number(meeting_rng) for _ in range(12))
-        return cls(users, display, meetings)
+        device_rng = random.Random(f"{seed}:devices")
+        devices = {user: _device(device_rng) for user in users}
+        return cls(users, display, meetings, devices)
+
+
+def _device(rng: random.Random) -> tuple[str, str]:
+    """One person's client type and address: an office's shared one, or a home of theirs."""
+    client = rng.choice(_CLIENT_TYPES)
+    address = rng.choice(_OFFICE_ADDRESSES) if rng.random() < 0.5 else _ip_address(rng)
+    return client, address
 
 
 def _display_name(email: str) -> str:
@@ -203,21 +223,32 @@ def _ip_address(rng: random.Random) -> str:
     return f"{rng.choice(_IP_PREFIXES)}{rng.randrange(1, 255)}"
 
 
-def _activity_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
-    client = rng.choice(_CLIENT_TYPES)
-    version = "-" if client == "Browser" or rng.random() < 0.1 else rng.choice(_VERSIONS)
+def _activity_entry(rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
+    # The draws stay those of the days when client and address were drawn per entry (so a
+    # seed's times, emails, types, gaps and duplicates stay what they were); the user's
+    # own device replaces the drawn client and address.
+    drawn_client = rng.choice(_CLIENT_TYPES)
+    version = "-" if drawn_client == "Browser" or rng.random() < 0.1 else rng.choice(_VERSIONS)
+    email = rng.choice(people.users)
+    kind = "Sign in" if rng.random() < 0.6 else "Sign out"
+    _ip_address(rng)
+    client, address = people.devices[email]
     return {
-        "email": rng.choice(users),
+        "email": email,
         "time": stamp,
-        "type": "Sign in" if rng.random() < 0.6 else "Sign out",
-        "ip_address": _ip_address(rng),
+        "type": kind,
+        "ip_address": address,
         "client_type": client,
-        "version": version,
+        "version": "-" if client == "Browser" else version,
     }
 
 
-def _operation_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
-    label, action, template = rng.choice(_OPERATIONS)
+def _operation_entry(rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
+    index = rng.randrange(len(_OPERATIONS))
+    while _OPERATIONS[index][0] == "Account" and int(stamp[11:13]) not in WORKING_HOURS:
+        index = (index + 1) % len(_OPERATIONS)  # account settings change in working hours
+    label, action, template = _OPERATIONS[index]
+    users = people.users
     detail = template.format(user=rng.choice(users), meeting=rng.randrange(10**10, 10**11))
     return {
         "time": stamp,
@@ -228,8 +259,9 @@ def _operation_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> 
     }
 
 
-def _phone_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+def _phone_entry(rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
     label, action, template = rng.choice(_PHONE_OPERATIONS)
+    users = people.users
     detail = template.format(user=rng.choice(users), n=rng.randrange(10**4))
     return {
         "time": stamp,
@@ -240,7 +272,8 @@ def _phone_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict
     }
 
 
-def _contact_center_entry(rng: random.Random, stamp: str, users: tuple[str, ...]) -> dict[str, Any]:
+def _contact_center_entry(rng: random.Random, stamp: str, people: People) -> dict[str, Any]:
+    users = people.users
     category, action = rng.choice(_CONTACT_CENTER_CATEGORIES), rng.choice(_CONTACT_CENTER_ACTIONS)
     target = rng.choice(_CONTACT_CENTER_OBJECTS)
     region, team = rng.choice(_REGIONS), rng.choice(_TEAMS)
@@ -275,7 +308,7 @@ def _meeting_entry(rng: random.Random, stamp: str, people: People) -> dict[str, 
     }
 
 
-_MAKERS: dict[str, Callable[[random.Random, str, tuple[str, ...]], dict[str, Any]]] = {
+_MAKERS: dict[str, Callable[[random.Random, str, People], dict[str, Any]]] = {
     "activity_logs": _activity_entry,
     "operation_logs": _operation_entry,
     "phone_operation_logs": _phone_entry,
@@ -287,7 +320,7 @@ def make_entry(stream: str, rng: random.Random, stamp: str, people: People) -> d
     """One entry of ``stream`` at time text ``stamp`` (an arrival, say)."""
     if stream == MEETING_STREAM:
         return _meeting_entry(rng, stamp, people)
-    return _MAKERS[stream](rng, stamp, people.users)
+    return _MAKERS[stream](rng, stamp, people)
 
 
 def _burst_seconds(rng: random.Random, count: int) -> list[int]:
@@ -330,7 +363,7 @@ def generate_day(
     (plus exact duplicates): the same draws in the same order for a given seed, always."""
     if stream == MEETING_STREAM:
         return _meeting_day(day, rng, count, people)
-    make, users, prefix = _MAKERS[stream], people.users, f"{day.isoformat()}T"
+    make, prefix = _MAKERS[stream], f"{day.isoformat()}T"
     entries: list[dict[str, Any]] = []
     append, draw = entries.append, rng.random
     last, stamp = -1, ""
@@ -338,7 +371,7 @@ def generate_day(
         if second != last:  # a burst shares one string: less memory for large volumes
             hours, rest = divmod(second, 3600)
             stamp, last = f"{prefix}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z", second
-        entry = make(rng, stamp, users)
+        entry = make(rng, stamp, people)
         if draw() < MISSING_FIELD_RATE:
             _drop_a_field(rng, entry)
         append(entry)
