@@ -5,11 +5,12 @@
 No Zoom account and no network but the package registries (for the first install). It
 creates `.venv` (the tap) and `.venv-meltano` (Meltano) if missing, installs the three
 plugins (tap-zoom-logs, target-duckdb, dbt-duckdb) if missing, serves the emulator on
-loopback with its planted security incidents, runs the job `zoom-logs-to-duckdb`
-(`meltano run tap-zoom-logs target-duckdb dbt-duckdb:build`: the load, then the security
-layer of transform/) with the emulator's credentials in TAP_ZOOM_LOGS_* variables, then
-counts the rows per table against the emulator, runs a SQL query on the database file
-(`local/demo/zoom.duckdb`) and prints what each detection view found, one example each.
+loopback with its security-incident scenario planted (zoom_emulator/incidents.py), runs
+the job `zoom-logs-to-duckdb` (`meltano run tap-zoom-logs target-duckdb dbt-duckdb:build`:
+the load, then the security layer of transform/) with the emulator's credentials in
+TAP_ZOOM_LOGS_* variables, then counts the rows per table against the emulator, runs a SQL
+query on the database file (`local/demo/zoom.duckdb`) and prints what each detection view
+found, one example each.
 The demo keeps its own Meltano system database and output folder (`local/demo/`), so
 its bookmarks never mix with a real pipeline's.
 """
@@ -65,6 +66,7 @@ def main() -> None:
     meltano = ensure_venv(MELTANO_VENV, "-r", "requirements-meltano.txt").with_name("meltano")
 
     from zoom_emulator import ZoomEmulator  # noqa: PLC0415 - needs the tap's venv
+    from zoom_emulator.incidents import plant_security_incidents  # noqa: PLC0415
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     DATABASE.unlink(missing_ok=True)
@@ -79,7 +81,9 @@ def main() -> None:
         if not (REPO / ".meltano" / f"{kind}s" / name / "venv").is_dir():
             subprocess.run([str(meltano), "install", kind, name], check=True, cwd=REPO, env=env)
 
-    with ZoomEmulator(seed=2026, history_days=14, entries_per_day=50) as zoom:
+    # 35 days: the scenario's own history (the 30 days a sign-in is compared with) is loaded
+    with ZoomEmulator(seed=2026, history_days=35, entries_per_day=50) as zoom:
+        plant_security_incidents(zoom)  # an incident for each detection, and near misses
         config = zoom.tap_config(max_requests_per_second=50)
         env.update({f"TAP_ZOOM_LOGS_{key.upper()}": str(value) for key, value in config.items()})
         print(f"demo: meltano run {JOB} (against the emulator), then dbt", flush=True)
