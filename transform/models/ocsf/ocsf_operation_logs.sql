@@ -1,0 +1,5 @@
+{#- The meetings API's admin operation logs (the tap's operation_logs) as OCSF Account
+    Change (3001) and Entity Management (3004) events: see macros/ocsf_admin_operations.sql. -#}
+{{ config(**ocsf_model_config()) }}
+
+{{ ocsf_admin_operations('operation_logs', category='category_type', account_categories=['User', 'Role']) }}
