@@ -351,9 +351,9 @@ def _plant_sign_ins(plant: _Planter, day: date) -> None:
         "type": "Sign out",
     }
     plant.add(logs, sign_out, spares=new_ip + new_client)
-    # Thirty-one days ago: outside the 30 days, so it does not make an address known.
+    # Long ago (more than 30 days before any of the sign-ins below): not a known address.
     plant.add(
-        logs, _sign_in(_stamp(day - timedelta(days=31), 9), TRAVELLER, "203.0.113.251", "Mac")
+        logs, _sign_in(_stamp(day - timedelta(days=45), 9), TRAVELLER, "203.0.113.251", "Mac")
     )
     plant.add(logs, _sign_in(_stamp(day, 19), TRAVELLER, "203.0.113.251", "Mac"), new_ip)
     # A first sign-in ever: nothing to compare with, so nothing fires.
