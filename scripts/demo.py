@@ -75,7 +75,6 @@ def main() -> None:
         "MELTANO_DATABASE_URI": f"sqlite:///{OUTPUT / 'meltano-demo.db'}",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "TARGET_DUCKDB_FILEPATH": str(DATABASE),
-        "DBT_DUCKDB_PATH": str(DATABASE),  # dbt builds the layer in the file just loaded
     }
     for kind, name in PLUGINS:
         if not (REPO / ".meltano" / f"{kind}s" / name / "venv").is_dir():
@@ -135,7 +134,8 @@ for schema, name in con.execute(
     columns = [d[0] for d in result.description]
     order = " ORDER BY time DESC" if "time" in columns else ""
     row = con.execute(f"SELECT * FROM {relation}{order} LIMIT 1").fetchone()
-    example = None if row is None else dict(zip(columns, map(str, row)))
+    shown = ["NULL" if value is None else str(value) for value in row or ()]
+    example = dict(zip(columns, shown)) if row else None
     found[f"{schema}.{name}"] = {"rows": count, "example": example}
 print(json.dumps(found))
 """
@@ -176,7 +176,7 @@ def show_output(expected: dict[str, int]) -> None:
             print(f"  {name}: {seen['rows']} events")
     print("\nThe detections it found, one example each (the newest):")
     for name, seen in detections.items():
-        print(f"  {name}: {seen['rows']} rows")
+        print(f"  {name}: {seen['rows']} row{'' if seen['rows'] == 1 else 's'}")
         for column, value in (seen["example"] or {}).items():
             shown = value if len(value) <= EXAMPLE_WIDTH else value[: EXAMPLE_WIDTH - 3] + "..."
             print(f"      {column}: {shown}")

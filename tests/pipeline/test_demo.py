@@ -20,7 +20,7 @@ pytestmark = pytest.mark.pipeline
 DATABASE = REPO / "local" / "demo" / "zoom.duckdb"
 LINE = re.compile(r"^\s+zoom_logs\.(\w+): (\d+) rows \(the emulator has (\d+)\)$", re.MULTILINE)
 # "  <prefix>_detections.<view>: N rows", then its example row, one "      column: value" each
-DETECTION = re.compile(r"^  (\w+_detections\.\w+): (\d+) rows\n((?:      .*\n)*)", re.MULTILINE)
+DETECTION = re.compile(r"^  (\w+_detections\.\w+): (\d+) rows?\n((?:      .*\n)*)", re.MULTILINE)
 EXAMPLE_FIELD = re.compile(r"^      (\w+): (.*)$", re.MULTILINE)
 # the printed commands: "  <python> -c \" and, on the next line, the quoted program
 COMMAND = re.compile(r"^  (\S+/python) -c \\\n    \"(.+)\"$", re.MULTILINE)
@@ -35,14 +35,16 @@ for schema, name in con.execute(
 ).fetchall():
     result = con.execute(f'SELECT * FROM "{schema}"."{name}"')
     columns = [d[0] for d in result.description]
-    views[f"{schema}.{name}"] = [dict(zip(columns, map(str, r))) for r in result.fetchall()]
+    views[f"{schema}.{name}"] = [
+        dict(zip(columns, ["NULL" if v is None else str(v) for v in r])) for r in result.fetchall()
+    ]
 print(json.dumps(views))
 """
 
 
 def detections_in(path: Path) -> dict[str, list[dict[str, str]]]:
-    """Every relation of the file's *_detections schemas and its rows (values as text), read
-    with target-duckdb's own duckdb."""
+    """Every relation of the file's *_detections schemas and its rows (values as text, NULL
+    for a null, as the demo prints them), read with target-duckdb's own duckdb."""
     done = subprocess.run(
         [str(DUCKDB_PYTHON), "-c", DETECTIONS_IN_FILE, str(path)],
         capture_output=True,
