@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 from tests.support.pipeline import meltano_env, tap_env
@@ -551,6 +552,8 @@ SHAPE_SCHEMA = "layer_shape"  # a small real load: target-postgres's tables and 
 SOURCE_SCHEMA = "layer_source"  # the history and the news, filled from the shape's entries
 LAYER_SCHEMA = "layer"  # dbt's prefix: models in layer_ocsf, detections in layer_detections
 USERS = 5_000
+SLOWEST_TESTS = 8  # dbt tests listed by name in the report
+VIEW_TIMEOUT = 300  # seconds a detection view's count(*) may take
 ADDRESSES_PER_USER = 3
 
 
@@ -564,6 +567,7 @@ class Build:
     models: float = 0.0  # the models' execution time, summed
     tests: float = 0.0  # the data tests' execution time, summed
     per_model: dict[str, float] = field(default_factory=dict)
+    per_test: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # nodes not "success"/"pass"
     checks: list[str] = field(default_factory=list)  # sources' rows against the models'
 
@@ -742,6 +746,7 @@ def dbt_build(name: str, env: Mapping[str, str], target: Path, workdir: Path) ->
             build.per_model[result["unique_id"].rsplit(".", 1)[1]] = result["execution_time"]
         elif kind == "test":
             build.tests += result["execution_time"]
+            build.per_test[result["unique_id"].split(".")[2]] = result["execution_time"]
     progress(f"layer: {name} build: {build.wall:.1f}s wall, dbt {build.dbt:.1f}s")
     return build
 
@@ -791,7 +796,7 @@ def count_check(pg: PostgresServer, target: Path) -> list[str]:
 
 def time_detections(pg: PostgresServer) -> dict[str, tuple[int, float]]:
     """Each detection view: its rows and what counting them costs (ms, one run after a
-    warm-up): an analyst's query of the view."""
+    warm-up; rows -1 past VIEW_TIMEOUT): an analyst's query of the view."""
     timings = {}
     with pg.connect() as conn:
         views = conn.execute(
@@ -799,11 +804,16 @@ def time_detections(pg: PostgresServer) -> dict[str, tuple[int, float]]:
             " WHERE table_schema = %s ORDER BY table_name",
             (f"{LAYER_SCHEMA}_detections",),
         ).fetchall()
+        conn.execute(f"SET statement_timeout = '{VIEW_TIMEOUT}s'")
         for schema, view in views:
             query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, view))
-            conn.execute(query)
-            started = time.perf_counter()
-            rows = conn.execute(query).fetchone()[0]
+            try:
+                conn.execute(query)
+                started = time.perf_counter()
+                rows = conn.execute(query).fetchone()[0]
+            except psycopg.errors.QueryCanceled:
+                timings[view] = (-1, VIEW_TIMEOUT * 1000.0)  # reported as a timeout
+                continue
             timings[view] = (rows, (time.perf_counter() - started) * 1000)
     return timings
 
@@ -871,10 +881,20 @@ def layer_report(run: LayerRun) -> str:
         f" time index {run.index_seconds:.1f}s"
     )
     lines.append("")
-    lines.append("| model | full s | incremental s |")
+    lines.append("| model (OCSF tables, detection views) | full s | incremental s |")
     lines.append("|---|---|---|")
     for model, seconds in sorted(full.per_model.items()):
         lines.append(f"| {model} | {seconds:.2f} | {incremental.per_model.get(model, 0):.2f} |")
+    slowest = sorted(full.per_test, key=lambda t: -full.per_test[t])[:SLOWEST_TESTS]
+    lines.append("")
+    lines.append(
+        f"| the {len(slowest)} slowest of {len(full.per_test)} tests | full s | incremental s |"
+    )
+    lines.append("|---|---|---|")
+    for test in slowest:
+        lines.append(
+            f"| {test} | {full.per_test[test]:.2f} | {incremental.per_test.get(test, 0):.2f} |"
+        )
     lines.append("")
     lines.append("row counts, after each build:")
     for build in run.builds:
@@ -885,7 +905,8 @@ def layer_report(run: LayerRun) -> str:
         lines.append("| detection view | rows | count(*) ms |")
         lines.append("|---|---|---|")
         for view, (rows, ms) in run.detection_ms.items():
-            lines.append(f"| {view} | {rows:,} | {ms:,.0f} |")
+            shown = f"{rows:,} | {ms:,.0f}" if rows >= 0 else f"? | over {ms:,.0f}"
+            lines.append(f"| {view} | {shown} |")
     return "\n".join(lines)
 
 
