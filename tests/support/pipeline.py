@@ -159,6 +159,13 @@ def meltano_env(
             "MELTANO_SYS_DIR_ROOT": str(sys_dir),
             "MELTANO_ENVIRONMENT": "dev",
             "MELTANO_DATABASE_URI": f"sqlite:///{sysdb}",
+            # dbt's run files (compiled SQL, run_results.json, logs) beside the system
+            # database, for both dbt utilities: tests running dbt at once never share them.
+            **{
+                f"DBT_{warehouse}_{kind.upper()}_PATH": str(sysdb.parent / f"dbt-{kind}")
+                for warehouse in ("POSTGRES", "DUCKDB")
+                for kind in ("target", "log")
+            },
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "MELTANO_CLI_LOG_LEVEL": "info",
             "NO_COLOR": "1",

@@ -108,6 +108,8 @@ class PostgresServer:
             "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
             "TARGET_POSTGRES_DATABASE": self.database,
             "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+            # The security layer's models (dbt-postgres) beside them: <schema>_ocsf...
+            "DBT_POSTGRES_SCHEMA": schema,
         }
 
 
