@@ -11,7 +11,7 @@ with entries as (
     select
         {{ detections_operation_evidence('admin_rights_granted') }},
         trim({{ detections_capture('operation_detail', '^Assign role (.+) to [^ ]+ *$') }}) as assigned_role
-    from {{ source('zoom_logs', 'operation_logs') }}
+    from {{ zoom_log('operation_logs') }} as entry
     where category_type in ('User', 'Role')
 )
 select *

@@ -3,7 +3,7 @@
 -- "Automatically sign users out after a specified time: from On to Off".
 {{ config(materialized='view') }}
 select {{ detections_operation_evidence('automatic_sign_out_disabled') }}
-from {{ source('zoom_logs', 'operation_logs') }}
+from {{ zoom_log('operation_logs') }} as entry
 where category_type = 'Account'
   and action = 'Update'
   and strpos(operation_detail, 'Automatically sign users out after a specified time: from On to Off') > 0

@@ -13,7 +13,7 @@
 {%- set contact_center = detections_optional_source('contact_center_operation_logs') if execute else none %}
 with deletions as (
     select 'operation_logs' as log, lw_id, time, operator, category_type as category, operation_detail
-    from {{ source('zoom_logs', 'operation_logs') }}
+    from {{ zoom_log('operation_logs') }} as entry
     where action = 'Delete' and category_type in ('User', 'Recording')
     {%- if phone is not none %}
     union all

@@ -4,7 +4,7 @@
 -- "Edit Group Springfield  - Personal Meeting ID (PMI) Passcode: from On to Off".
 {{ config(materialized='view') }}
 select {{ detections_operation_evidence('meeting_passcode_disabled') }}
-from {{ source('zoom_logs', 'operation_logs') }}
+from {{ zoom_log('operation_logs') }} as entry
 where category_type = 'User Group'
   and action = 'Update'
   and strpos(split_part(operation_detail, '-', 2), 'Passcode') > 0

@@ -6,7 +6,7 @@
 select
     {{ detections_operation_evidence('sign_in_method_modified') }},
     trim({{ detections_capture('operation_detail', 'sign in with ([^:]+):') }}) as sign_in_service
-from {{ source('zoom_logs', 'operation_logs') }}
+from {{ zoom_log('operation_logs') }} as entry
 where category_type = 'Account'
   and action = 'Update'
   and starts_with(operation_detail, 'Sign-in Methods  - Allow users to sign in with ')

@@ -4,7 +4,7 @@
 -- columns parse the first change; operation_detail holds them all.
 {{ config(materialized='view') }}
 select {{ detections_operation_evidence('sign_in_requirements_changed') }}
-from {{ source('zoom_logs', 'operation_logs') }}
+from {{ zoom_log('operation_logs') }} as entry
 where category_type = 'Account'
   and action = 'Update'
   and strpos(operation_detail, 'Sign-In Password Requirement') > 0

@@ -8,7 +8,7 @@ with changes as (
     select
         {{ detections_operation_evidence('user_promoted_to_privileged_role') }},
         trim({{ detections_capture('operation_detail', '  - ([^:@ ]+@[^: ]+):') }}) as target_user
-    from {{ source('zoom_logs', 'operation_logs') }}
+    from {{ zoom_log('operation_logs') }} as entry
     where category_type = 'User'
       and strpos(action, 'Update') > 0
       and starts_with(operation_detail, 'Change Role')
