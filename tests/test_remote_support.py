@@ -10,8 +10,8 @@ from datetime import timedelta
 from tests.support.tap import (
     Tap,
     as_record,
+    assert_a_killed_run_resumes,
     assert_exact,
-    assert_union_is_the_truth,
     discovered_catalog,
     one_line_error,
     truth,
@@ -97,13 +97,7 @@ def test_a_meeting_number_sent_as_text_is_read_as_its_number(tap, emulator):
 
 def test_a_killed_run_resumes_and_loses_nothing(tap, emulator):
     config = tap.config(window_days=1, page_size=10)
-    killed = tap.run_killed(config, after_states=3, select=ONLY)  # within its windows
-    resumed = tap.run(config, state=killed.state, select=ONLY)
-
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert killed.records[STREAM], "killed after some of its windows, not before"
-    assert len(resumed.records[STREAM]) < sum(truth(emulator, STREAM, config).values())
-    assert_union_is_the_truth([killed, resumed], emulator, config, ONLY)
+    assert_a_killed_run_resumes(tap, emulator, config, ONLY)
 
 
 def test_without_its_scope_zooms_refusal_is_one_line_naming_it(tmp_path):

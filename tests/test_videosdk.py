@@ -13,9 +13,9 @@ from tap_zoom_logs.errors import EXIT_QUOTA
 from tests.support.tap import (
     STREAMS,
     Tap,
+    assert_a_killed_run_resumes,
     assert_exact,
     assert_nothing_sent,
-    assert_union_is_the_truth,
     one_line_error,
     truth,
 )
@@ -93,13 +93,7 @@ def test_a_wrong_key_is_refused_the_same_way(tap, emulator):
 
 def test_a_killed_run_resumes_and_loses_nothing(tap, emulator):
     config = tap.config(window_days=1, page_size=10)
-    killed = tap.run_killed(config, after_states=3, select=ONLY)
-    resumed = tap.run(config, state=killed.state, select=ONLY)
-
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert killed.records[STREAM], "killed after some of its windows, not before"
-    assert len(resumed.records[STREAM]) < sum(truth(emulator, STREAM, config).values())
-    assert_union_is_the_truth([killed, resumed], emulator, config, ONLY)
+    assert_a_killed_run_resumes(tap, emulator, config, ONLY)
 
 
 def test_its_daily_limit_stops_only_its_stream(tmp_path):

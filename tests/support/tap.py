@@ -403,3 +403,18 @@ class Tap:
         for secret in secrets_of(self.emulator):
             assert secret not in run.stdout
             assert secret not in run.stderr
+
+
+def assert_a_killed_run_resumes(
+    tap: Tap, emulator: ZoomEmulator, config: dict[str, Any], select: tuple[str, ...]
+) -> None:
+    """A run of `select`'s one stream killed (SIGKILL) after three states, within its
+    windows, and the run resumed from that state deliver every entry once between them."""
+    (stream,) = select
+    killed = tap.run_killed(config, after_states=3, select=select)
+    resumed = tap.run(config, state=killed.state, select=select)
+
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert killed.records[stream], "killed after some of its windows, not before"
+    assert len(resumed.records[stream]) < sum(truth(emulator, stream, config).values())
+    assert_union_is_the_truth([killed, resumed], emulator, config, select)
