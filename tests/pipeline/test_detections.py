@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,11 @@ def load_duckdb(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]
     env = {**tap_env(config), "TARGET_DUCKDB_FILEPATH": str(path), "DBT_DUCKDB_PATH": str(path)}
     output = run_job(pipeline, "zoom-logs-to-duckdb", env)
     assert "Completed successfully" in output, output[-4000:]
+    return read_duckdb(path)
+
+
+def read_duckdb(path: Path) -> dict[str, Any]:
+    """The source tables and the detections in the DuckDB file."""
     done = subprocess.run(
         [
             str(DUCKDB_PYTHON),
@@ -285,6 +290,42 @@ def findings(loaded: dict[str, Any]) -> dict[str, list[str]]:
 def test_an_incremental_build_finds_what_a_full_refresh_finds(
     pipeline: Pipeline, scenario: Scenario
 ) -> None:
+    assert_incremental_finds_what_full_refresh_finds(
+        pipeline,
+        scenario,
+        lambda config: load_postgres(pipeline, config),
+        lambda: refresh(pipeline, "dbt-postgres:build", postgres_dbt_env(pipeline)),
+        lambda: read_postgres(pipeline),
+    )
+
+
+def test_an_incremental_duckdb_build_finds_what_a_full_refresh_finds(
+    pipeline: Pipeline, scenario: Scenario
+) -> None:
+    assert_incremental_finds_what_full_refresh_finds(
+        pipeline,
+        scenario,
+        lambda config: load_duckdb(pipeline, config),
+        lambda: refresh(
+            pipeline, "dbt-duckdb:build", {"DBT_DUCKDB_PATH": str(pipeline.duckdb_path)}
+        ),
+        lambda: read_duckdb(pipeline.duckdb_path),
+    )
+
+
+def refresh(pipeline: Pipeline, command: str, env: Mapping[str, str]) -> None:
+    """`meltano invoke <command> --full-refresh`: every model rebuilt from nothing."""
+    done = pipeline.meltano("invoke", command, "--full-refresh", env=env)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
+
+
+def assert_incremental_finds_what_full_refresh_finds(
+    pipeline: Pipeline,
+    scenario: Scenario,
+    load: Callable[[Mapping[str, Any]], dict[str, Any]],
+    full_refresh: Callable[[], None],
+    read: Callable[[], dict[str, Any]],
+) -> None:
     full = pipeline.config()
     # First run: up to 11:00 of the scenario's day, before the traveller signs in from a new
     # address at 12:00 (and the day's sign-in incidents): those arrive with the second run.
@@ -299,14 +340,14 @@ def test_an_incremental_build_finds_what_a_full_refresh_finds(
     cut = dt.datetime.fromisoformat(traveller["time"].replace("Z", "+00:00")) - dt.timedelta(
         hours=1
     )
-    first = load_postgres(pipeline, {**full, "end_date": to_utc_z(cut)})
+    first = load({**full, "end_date": to_utc_z(cut)})
     loaded_first = {entry_key("activity_logs", row) for row in first["sources"]["activity_logs"]}
     assert entry_key("activity_logs", traveller) not in loaded_first, "the sign-in is news"
     before = findings(first)
     # The detections the first build already judged the day's earlier incidents for.
     assert before["account_setting_change_off_hours"], "the 02:40 change was judged at once"
 
-    second = load_postgres(pipeline, full)
+    second = load(full)
     incremental = findings(second)
     (traveller_id,) = lw_ids_of(second, [("activity_logs", traveller)])
     assert traveller_id in {r["lw_id"] for r in second["views"]["sign_in_from_new_ip_address"]}
@@ -314,9 +355,6 @@ def test_an_incremental_build_finds_what_a_full_refresh_finds(
     for name, rows in before.items():
         assert set(rows) <= set(incremental[name]), name
 
-    done = pipeline.meltano(
-        "invoke", "dbt-postgres:build", "--full-refresh", env=postgres_dbt_env(pipeline)
-    )
-    assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
-    assert findings(read_postgres(pipeline)) == incremental
+    full_refresh()
+    assert findings(read()) == incremental
     assert_fires_on_planted_only(second, scenario)
