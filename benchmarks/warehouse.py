@@ -795,12 +795,12 @@ def count_check(pg: PostgresServer, target: Path) -> list[str]:
 
 
 def time_detections(pg: PostgresServer) -> dict[str, tuple[int, float]]:
-    """Each detection view: its rows and what counting them costs (ms, one run after a
-    warm-up; rows -1 past VIEW_TIMEOUT): an analyst's query of the view."""
+    """Each detection (a view, or an incremental table): its rows and what counting them
+    costs (ms, one run after a warm-up; rows -1 past VIEW_TIMEOUT): an analyst's query."""
     timings = {}
     with pg.connect() as conn:
         views = conn.execute(
-            "SELECT table_schema, table_name FROM information_schema.views"
+            "SELECT table_schema, table_name FROM information_schema.tables"
             " WHERE table_schema = %s ORDER BY table_name",
             (f"{LAYER_SCHEMA}_detections",),
         ).fetchall()

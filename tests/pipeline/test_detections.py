@@ -7,8 +7,10 @@ dbt-postgres:build) load an emulator holding the security-incident scenario; eac
 then list the lw_ids of its planted entries, no near miss and no ordinary entry. dbt's own
 tests (detections.yml, transform/tests/) run inside the build: a failing one fails the job.
 A run on the ordinary traffic alone, with a history long enough to arm every baseline,
-fires nothing. Dates are the session's (`SESSION_NOW`): the scenario is planted on the day
-before it, its history in the days before that.
+fires nothing. The detections kept as incremental tables judge each entry once, when it
+arrives: a second run's build, judging only the news, finds what a full refresh finds.
+Dates are the session's (`SESSION_NOW`): the scenario is planted on the day before it, its
+history in the days before that.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from tests.support.pipeline import (
     entry_key,
     meltano_env,
     tap_env,
+    to_utc_z,
 )
 from tests.support.tap import ALL_STREAMS
 from zoom_emulator import ZoomEmulator
@@ -90,6 +93,11 @@ def load_duckdb(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]
     env = {**tap_env(config), "TARGET_DUCKDB_FILEPATH": str(path), "DBT_DUCKDB_PATH": str(path)}
     output = run_job(pipeline, "zoom-logs-to-duckdb", env)
     assert "Completed successfully" in output, output[-4000:]
+    return read_duckdb(path)
+
+
+def read_duckdb(path: Path) -> dict[str, Any]:
+    """The source tables and the detections in the DuckDB file."""
     done = subprocess.run(
         [
             str(DUCKDB_PYTHON),
@@ -109,19 +117,32 @@ def load_duckdb(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]
     return result
 
 
-def load_postgres(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]:
-    """`meltano run zoom-logs-to-postgres` (every log selected), then tables and views."""
+def postgres_dbt_env(pipeline: Pipeline) -> dict[str, str]:
+    """dbt-postgres on the test's schema: the tables in it, the views in
+    <schema>_security_detections."""
     assert pipeline.pg is not None
-    env = {
-        **tap_env(config),
+    return {
         **pipeline.pg.target_env(pipeline.schema),
-        # The tables in the test's schema, the views in <schema>_security_detections.
         "DBT_POSTGRES_SOURCE_SCHEMA": pipeline.schema,
         "DBT_POSTGRES_SCHEMA": f"{pipeline.schema}_security",
+    }
+
+
+def load_postgres(pipeline: Pipeline, config: Mapping[str, Any]) -> dict[str, Any]:
+    """`meltano run zoom-logs-to-postgres` (every log selected), then tables and views."""
+    env = {
+        **tap_env(config),
+        **postgres_dbt_env(pipeline),
         "TAP_ZOOM_LOGS__SELECT": json.dumps([f"{s}.*" for s in ALL_STREAMS]),
     }
     output = run_job(pipeline, "zoom-logs-to-postgres", env)
     assert "Completed successfully" in output, output[-4000:]
+    return read_postgres(pipeline)
+
+
+def read_postgres(pipeline: Pipeline) -> dict[str, Any]:
+    """The source tables and the detections of the test's schema in PostgreSQL."""
+    assert pipeline.pg is not None
     out: dict[str, Any] = {"sources": {}, "views": {}}
     with pipeline.pg.connect() as conn:
         for name, schema, key in [
@@ -256,3 +277,84 @@ def test_ordinary_traffic_fires_no_detection(
     assert {name: len(rows) for name, rows in loaded["views"].items()} == dict.fromkeys(
         DETECTIONS, 0
     )
+
+
+def findings(loaded: dict[str, Any]) -> dict[str, list[str]]:
+    """Each detection's rows, as comparable text, sorted."""
+    return {
+        name: sorted(json.dumps(row, default=str, sort_keys=True) for row in rows)
+        for name, rows in loaded["views"].items()
+    }
+
+
+def test_an_incremental_build_finds_what_a_full_refresh_finds(
+    pipeline: Pipeline, scenario: Scenario
+) -> None:
+    assert_incremental_finds_what_full_refresh_finds(
+        pipeline,
+        scenario,
+        lambda config: load_postgres(pipeline, config),
+        lambda: refresh(pipeline, "dbt-postgres:build", postgres_dbt_env(pipeline)),
+        lambda: read_postgres(pipeline),
+    )
+
+
+def test_an_incremental_duckdb_build_finds_what_a_full_refresh_finds(
+    pipeline: Pipeline, scenario: Scenario
+) -> None:
+    assert_incremental_finds_what_full_refresh_finds(
+        pipeline,
+        scenario,
+        lambda config: load_duckdb(pipeline, config),
+        lambda: refresh(
+            pipeline, "dbt-duckdb:build", {"DBT_DUCKDB_PATH": str(pipeline.duckdb_path)}
+        ),
+        lambda: read_duckdb(pipeline.duckdb_path),
+    )
+
+
+def refresh(pipeline: Pipeline, command: str, env: Mapping[str, str]) -> None:
+    """`meltano invoke <command> --full-refresh`: every model rebuilt from nothing."""
+    done = pipeline.meltano("invoke", command, "--full-refresh", env=env)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
+
+
+def assert_incremental_finds_what_full_refresh_finds(
+    pipeline: Pipeline,
+    scenario: Scenario,
+    load: Callable[[Mapping[str, Any]], dict[str, Any]],
+    full_refresh: Callable[[], None],
+    read: Callable[[], dict[str, Any]],
+) -> None:
+    full = pipeline.config()
+    # First run: up to 11:00 of the scenario's day, before the traveller signs in from a new
+    # address at 12:00 (and the day's sign-in incidents): those arrive with the second run.
+    traveller = min(
+        (
+            entry
+            for _, entry in scenario.fires["sign_in_from_new_ip_address"]
+            if entry["email"] == "pat.traveller@example.net"
+        ),
+        key=lambda entry: str(entry["time"]),
+    )
+    cut = dt.datetime.fromisoformat(traveller["time"].replace("Z", "+00:00")) - dt.timedelta(
+        hours=1
+    )
+    first = load({**full, "end_date": to_utc_z(cut)})
+    loaded_first = {entry_key("activity_logs", row) for row in first["sources"]["activity_logs"]}
+    assert entry_key("activity_logs", traveller) not in loaded_first, "the sign-in is news"
+    before = findings(first)
+    # The detections the first build already judged the day's earlier incidents for.
+    assert before["account_setting_change_off_hours"], "the 02:40 change was judged at once"
+
+    second = load(full)
+    incremental = findings(second)
+    (traveller_id,) = lw_ids_of(second, [("activity_logs", traveller)])
+    assert traveller_id in {r["lw_id"] for r in second["views"]["sign_in_from_new_ip_address"]}
+    # A finding once made stays: every row of the first build is in the second.
+    for name, rows in before.items():
+        assert set(rows) <= set(incremental[name]), name
+
+    full_refresh()
+    assert findings(read()) == incremental
+    assert_fires_on_planted_only(second, scenario)

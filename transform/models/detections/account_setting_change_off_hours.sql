@@ -6,7 +6,9 @@
 -- its time of day (UTC, wrapping at midnight), and only once the 30 days hold at least
 -- `detections_usual_hours_min_history` (default 20) changes: with less, nothing is usual
 -- yet and nothing fires (a new account, the first weeks after the first load).
-{{ config(materialized='view') }}
+-- An incremental table (macros/detections_incremental.sql): each change is judged once, when
+-- it arrives, against the 30 days before its own time; a finding stays.
+{{ config(**detections_incremental_config('operation_logs')) }}
 {%- set min_share = var('detections_usual_hours_min_share', 0.02) -%}
 {%- set tolerance = var('detections_usual_hours_tolerance', 2) -%}
 {%- set min_history = var('detections_usual_hours_min_history', 20) %}
@@ -15,6 +17,14 @@ with changes as (
     from {{ source('zoom_logs', 'operation_logs') }}
     where category_type = 'Account' and action = 'Update' and time is not null
 ),
+judged as (
+    select * from changes as c where 1 = 1 {{ detections_not_judged('c') }}
+),
+-- The changes that can be in a judged change's 30 days.
+recent as (
+    select * from changes
+    where time >= (select min(time) from judged) - interval '30 days'
+),
 history as (
     select
         change.lw_id,
@@ -22,8 +32,8 @@ history as (
         sum(case when least(abs(past.hour_of_day - change.hour_of_day),
                             24 - abs(past.hour_of_day - change.hour_of_day)) <= {{ tolerance }}
                  then 1 else 0 end) as changes_near_this_hour
-    from changes as change
-    left join changes as past
+    from judged as change
+    left join recent as past
       on past.time < change.time
      and past.time >= change.time - interval '30 days'
     group by change.lw_id
