@@ -52,7 +52,7 @@
   {#- After the build: every entry of the source is judged (those that were no candidate
       too: they never will be). -#}
   insert into {{ detections_judged() }} (lw_id)
-  select entry.lw_id from {{ source('zoom_logs', source_table) }} as entry
+  select entry.lw_id from {{ zoom_log(source_table) }} as entry
   where entry.lw_id is not null
     and not exists (select 1 from {{ detections_judged() }} as judged where judged.lw_id = entry.lw_id)
 {%- endmacro %}
@@ -79,7 +79,7 @@
   {%- set last_seen = 'address_last_seen' if attribute == 'ip_address' else attribute ~ '_last_seen' %}
 with sign_ins as (
     select lw_id, time, email, ip_address, client_type, version
-    from {{ source('zoom_logs', 'activity_logs') }}
+    from {{ zoom_log('activity_logs') }} as entry
     where type = 'Sign in' and email is not null and time is not null
       and {{ attribute }} is not null
 ),

@@ -14,7 +14,7 @@
 {%- set min_history = var('detections_usual_hours_min_history', 20) %}
 with changes as (
     select lw_id, time, extract(hour from time) as hour_of_day
-    from {{ source('zoom_logs', 'operation_logs') }}
+    from {{ zoom_log('operation_logs') }} as entry
     where category_type = 'Account' and action = 'Update' and time is not null
 ),
 judged as (
@@ -45,7 +45,7 @@ select
     changes_near_this_hour
 from (
     select entry.*, history.changes_in_30_days, history.changes_near_this_hour
-    from {{ source('zoom_logs', 'operation_logs') }} as entry
+    from {{ zoom_log('operation_logs') }} as entry
     join history on history.lw_id = entry.lw_id
     where history.changes_in_30_days >= {{ min_history }}
       and history.changes_near_this_hour < {{ min_share }} * history.changes_in_30_days

@@ -8,7 +8,7 @@
 {%- set window = "interval '" ~ var('detections_many_ips_window_minutes', 60) ~ " minutes'" %}
 with sign_ins as (
     select lw_id, time, email, ip_address
-    from {{ source('zoom_logs', 'activity_logs') }}
+    from {{ zoom_log('activity_logs') }} as entry
     where type = 'Sign in' and email is not null and ip_address is not null and time is not null
 ),
 full_windows as (
