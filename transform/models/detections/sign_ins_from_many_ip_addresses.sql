@@ -48,7 +48,7 @@ select
     max(time) as last_time,
     count(distinct ip_address) as ip_addresses,
     count(*) as sign_ins,
-    array_agg(distinct ip_address) as ip_address_list,
+    array_agg(distinct ip_address order by ip_address) as ip_address_list,
     array_agg(lw_id order by time, lw_id) as lw_ids
 from numbered
 group by email, burst
