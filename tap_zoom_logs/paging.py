@@ -397,13 +397,13 @@ class _Reading:
     def _page_again(self, number: int) -> list[Row]:
         """Page `number` of this reading, asked again with the token it was asked with."""
         token = self.asked_with[number - 1]
+        query = {**self.query, "next_page_token": token} if token else self.query
+        page = self.api.get_page(self.report, query)
+        # Counted once answered: a request refused (a daily limit) read nothing again.
         if token:
             self.pages_again += 1
-            query = {**self.query, "next_page_token": token}
         else:
             self.api.stats.read_first_page_again()
-            query = self.query
-        page = self.api.get_page(self.report, query)
         return [self.report.row(entry) for entry in page[self.report.records_key]]
 
     def _kept_once(self, count: int, why: str) -> None:
