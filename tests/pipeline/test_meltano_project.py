@@ -85,9 +85,11 @@ def test_extractor_declares_every_tap_setting(
             assert str(setting.get("value")) == str(default), (name, setting.get("value"))
         if schema[name].get("secret") or schema[name].get("writeOnly"):
             assert setting.get("sensitive") is True, name
-    assert declared["client_secret"].get("sensitive") is True
-    assert not any(declared[n].get("sensitive") for n in declared if n != "client_secret"), (
-        "only the secret is sensitive"
+    secrets = {"client_secret", "videosdk_api_secret"}
+    for name in secrets:
+        assert declared[name].get("sensitive") is True, name
+    assert not any(declared[n].get("sensitive") for n in declared if n not in secrets), (
+        "only the secrets are sensitive"
     )
     for name, setting in declared.items():
         if "enum" in schema[name]:

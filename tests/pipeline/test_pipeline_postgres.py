@@ -38,6 +38,7 @@ from tests.support.pipeline import (
 )
 from tests.support.tap import ALL_STREAMS
 from zoom_emulator import REPORT_ENDPOINTS, ZoomEmulator
+from zoom_emulator.endpoints import ENDPOINTS
 
 pytestmark = pytest.mark.pipeline
 
@@ -184,7 +185,7 @@ def test_second_run_loads_nothing_twice_and_reads_only_lookback(pipeline: Pipeli
     end_day = parse_when(cfg["end_date"]).date()
     log = report_log(pipeline.emu)
     assert log, "the second run asked Zoom nothing (it must re-read the lookback)"
-    endpoint_stream = dict(zip(REPORT_ENDPOINTS, ALL_STREAMS, strict=True))
+    endpoint_stream = {name: endpoint.stream for name, endpoint in ENDPOINTS.items()}
     for rec in log:
         frm = dt.date.fromisoformat(param(rec, "from"))
         to = dt.date.fromisoformat(param(rec, "to"))
