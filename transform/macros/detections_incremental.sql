@@ -12,18 +12,14 @@
     refresh (`dbt build --full-refresh`) empties the record and judges everything. -#}
 
 {% macro detections_incremental_config(source_table) %}
-  {%- set indexes = [
-      {'columns': ['lw_id'], 'unique': true},
-      {'columns': ['time']},
-  ] if target.type == 'postgres' else [] -%}
-  {{ return({
-      'materialized': 'incremental',
-      'unique_key': 'lw_id',
-      'on_schema_change': 'fail',
-      'indexes': indexes,
+  {#- The OCSF models' incremental config (ocsf_model_config), and the record of what the
+      detection has judged around each build. -#}
+  {%- set config = ocsf_model_config() -%}
+  {%- do config.update({
       'pre_hook': ["{{ detections_judged_create() }}", "{{ detections_judged_reset() }}"],
       'post_hook': "{{ detections_judged_record('" ~ source_table ~ "') }}",
-  }) }}
+  }) -%}
+  {{ return(config) }}
 {% endmacro %}
 
 
